@@ -1,0 +1,56 @@
+# Pantau: `make run` serves the whole system with demo data; `make test` runs
+# the suite exactly as CI does.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format bench venv clean
+
+$(PY):
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "python3-venv is missing; installing it with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null && \
+	    rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); \
+	  else \
+	    echo "error: '$(PYTHON) -m venv' failed; install python3-venv (sudo apt-get install python3-venv)" >&2; exit 1; \
+	  fi; }
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+var/secret_key:
+	@mkdir -p var
+	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+	@chmod 600 var/secret_key
+
+run: $(STAMP) var/secret_key
+	@SECRET_KEY="$$(cat var/secret_key)" HTTPS=0 $(PY) manage.py migrate --no-input -v0
+	@SECRET_KEY="$$(cat var/secret_key)" HTTPS=0 $(PY) manage.py collectstatic --no-input -v0
+	@SECRET_KEY="$$(cat var/secret_key)" HTTPS=0 $(PY) manage.py seed_demo --if-empty
+	@SECRET_KEY="$$(cat var/secret_key)" HTTPS=0 $(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy .
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,126 @@
+"""One JSON error shape for every API failure.
+
+``{"code": "<stable machine code>", "message": "<human text>",
+"fields": {"<field>": ["<message>", ...]}}`` (``fields`` only for input
+errors). Views raise; this module shapes.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError, connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+def _flatten(detail: Any) -> Any:
+    if isinstance(detail, dict):
+        return {key: _flatten(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        flat: list[Any] = []
+        for item in detail:
+            value = _flatten(item)
+            if isinstance(value, list):
+                flat.extend(value)
+            else:
+                flat.append(value)
+        return flat
+    return str(detail)
+
+
+def _field_errors(detail: Any) -> dict[str, Any]:
+    if isinstance(detail, dict):
+        return {str(key): _flatten(value if isinstance(value, list | dict) else [value])
+                for key, value in detail.items()}
+    return {"non_field_errors": _flatten(detail if isinstance(detail, list) else [detail])}
+
+
+def error_body(code: str, message: str, fields: dict[str, Any] | None = None
+               ) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return body
+
+
+def validation_message(fields: dict[str, Any]) -> str:
+    names = [name for name in fields if name != "non_field_errors"]
+    if not names:
+        first = next(iter(fields.values()), [""])
+        return str(first[0] if isinstance(first, list) and first else first)
+    return _("Invalid input in: %(fields)s.") % {"fields": ", ".join(names)}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        exc = exceptions.ValidationError(detail=detail)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DatabaseError):
+        # The database is down or restarting: tell the phone to retry rather
+        # than answering with a 500 page.
+        logger.warning("database unavailable: %s", exc)
+        connection.close_if_unusable_or_obsolete()
+        return Response(
+            error_body("service_unavailable",
+                       _("The service is temporarily unavailable; try again.")),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "5"},
+        )
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _field_errors(exc.detail)
+        response.data = error_body("validation_error", validation_message(fields),
+                                   fields)
+    else:
+        detail = getattr(exc, "detail", str(exc))
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        if isinstance(detail, dict | list):
+            response.data = error_body(str(code), str(_flatten(detail)))
+        else:
+            response.data = error_body(str(code), str(detail))
+    return response
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None
+               ) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception or Http404())
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            error_body("server_error", _("Something went wrong on the server.")),
+            status=500,
+        )
+    from django.views.defaults import server_error
+
+    return server_error(request)
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness plus a database round trip, for load balancers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "database_unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})

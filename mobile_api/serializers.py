@@ -1,0 +1,70 @@
+"""Plain input/output serializers for the phone app's organisation calls."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+
+class UnitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class PersonSerializer(serializers.Serializer):
+    nip = serializers.CharField()
+    name = serializers.CharField()
+
+
+class WorkplaceBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+    radius_m = serializers.IntegerField()
+    polygon = serializers.JSONField(allow_null=True)
+    timezone = serializers.CharField()
+
+
+class EmployeeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    nip = serializers.CharField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+    jabatan = serializers.CharField()
+    golongan = serializers.CharField()
+    unit = UnitSerializer()
+    supervisor = PersonSerializer(allow_null=True)
+
+
+class MeSerializer(EmployeeSerializer):
+    username = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+    workplaces = WorkplaceBriefSerializer(many=True)
+
+
+class AdminMeSerializer(serializers.Serializer):
+    """``/me`` for an account without an employee record (BKD admins)."""
+
+    username = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+
+
+class LoginInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, help_text="NIP or username")
+    password = serializers.CharField(max_length=128, trim_whitespace=False,
+                                     style={"input_type": "password"})
+
+
+class LoginOutputSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expiry = serializers.DateTimeField(allow_null=True)
+    employee = EmployeeSerializer(allow_null=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )

@@ -39,13 +39,18 @@ def _flatten(detail: Any) -> Any:
 
 def _field_errors(detail: Any) -> dict[str, Any]:
     if isinstance(detail, dict):
-        return {str(key): _flatten(value if isinstance(value, list | dict) else [value])
-                for key, value in detail.items()}
-    return {"non_field_errors": _flatten(detail if isinstance(detail, list) else [detail])}
+        return {
+            str(key): _flatten(value if isinstance(value, list | dict) else [value])
+            for key, value in detail.items()
+        }
+    return {
+        "non_field_errors": _flatten(detail if isinstance(detail, list) else [detail])
+    }
 
 
-def error_body(code: str, message: str, fields: dict[str, Any] | None = None
-               ) -> dict[str, Any]:
+def error_body(
+    code: str, message: str, fields: dict[str, Any] | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {"code": code, "message": message}
     if fields:
         body["fields"] = fields
@@ -62,8 +67,8 @@ def validation_message(fields: dict[str, Any]) -> str:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-        exc = exceptions.ValidationError(detail=detail)
+        messages = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        exc = exceptions.ValidationError(detail=messages)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -74,8 +79,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         logger.warning("database unavailable: %s", exc)
         connection.close_if_unusable_or_obsolete()
         return Response(
-            error_body("service_unavailable",
-                       _("The service is temporarily unavailable; try again.")),
+            error_body(
+                "service_unavailable",
+                _("The service is temporarily unavailable; try again."),
+            ),
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "5"},
         )
@@ -84,8 +91,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return None
     if isinstance(exc, exceptions.ValidationError):
         fields = _field_errors(exc.detail)
-        response.data = error_body("validation_error", validation_message(fields),
-                                   fields)
+        response.data = error_body(
+            "validation_error", validation_message(fields), fields
+        )
     else:
         detail = getattr(exc, "detail", str(exc))
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
@@ -96,8 +104,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-def handler404(request: HttpRequest, exception: Exception | None = None
-               ) -> HttpResponse:
+def handler404(
+    request: HttpRequest, exception: Exception | None = None
+) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("not_found", _("Not found.")), status=404)
     from django.views.defaults import page_not_found

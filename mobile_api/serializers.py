@@ -52,8 +52,9 @@ class AdminMeSerializer(serializers.Serializer):
 
 class LoginInputSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150, help_text="NIP or username")
-    password = serializers.CharField(max_length=128, trim_whitespace=False,
-                                     style={"input_type": "password"})
+    password = serializers.CharField(
+        max_length=128, trim_whitespace=False, style={"input_type": "password"}
+    )
 
 
 class LoginOutputSerializer(serializers.Serializer):
@@ -63,8 +64,19 @@ class LoginOutputSerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
+    """The one error shape (documentation only; see ``mobile_api.errors``)."""
+
     code = serializers.CharField()
     message = serializers.CharField()
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # "fields" is the attribute where a Serializer keeps its own fields,
+        # so the error's "fields" member cannot be declared as a class
+        # attribute.
+        declared = super().get_fields()
+        declared["fields"] = serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            required=False,
+            help_text="Messages per input field, for validation errors.",
+        )
+        return declared

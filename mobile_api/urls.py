@@ -12,6 +12,9 @@ urlpatterns = [
     path("auth/logout/", auth.LogoutApi.as_view(), name="auth-logout"),
     path("me/", auth.MeApi.as_view(), name="me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="mobile_api:schema"),
-         name="docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="mobile_api:schema"),
+        name="docs",
+    ),
 ]

@@ -12,18 +12,14 @@
 
 from __future__ import annotations
 
-import os
 from types import SimpleNamespace
 from typing import Any
 
-os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789")
-os.environ.setdefault("HTTPS", "0")
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
 
-import pytest  # noqa: E402
-from django.conf import settings  # noqa: E402
-from rest_framework.test import APIClient  # noqa: E402
-
-from tests.factories import (  # noqa: E402
+from tests.factories import (
     EmployeeFactory,
     InstansiFactory,
     UnitFactory,
@@ -35,7 +31,6 @@ PASSWORD = "rahasia-Pantau-2026"
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings: Any, tmp_path: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     from django.core.cache import cache
 
@@ -48,14 +43,18 @@ def org(db: Any) -> SimpleNamespace:
 
     riau = InstansiFactory(code="RIAU", name="Pemerintah Provinsi Riau")
     other = InstansiFactory(code="KAMPAR", name="Pemerintah Kabupaten Kampar")
-    bkd = UnitFactory(instansi=riau, code="BKD", name="Badan Kepegawaian Daerah",
-                      kind="opd")
-    mutasi = UnitFactory(instansi=riau, code="BKD-MUT", name="Bidang Mutasi",
-                         kind="bidang", parent=bkd)
-    dinkes = UnitFactory(instansi=riau, code="DINKES", name="Dinas Kesehatan",
-                         kind="opd")
-    kampar_opd = UnitFactory(instansi=other, code="BKPSDM", name="BKPSDM Kampar",
-                             kind="opd")
+    bkd = UnitFactory(
+        instansi=riau, code="BKD", name="Badan Kepegawaian Daerah", kind="opd"
+    )
+    mutasi = UnitFactory(
+        instansi=riau, code="BKD-MUT", name="Bidang Mutasi", kind="bidang", parent=bkd
+    )
+    dinkes = UnitFactory(
+        instansi=riau, code="DINKES", name="Dinas Kesehatan", kind="opd"
+    )
+    kampar_opd = UnitFactory(
+        instansi=other, code="BKPSDM", name="BKPSDM Kampar", kind="opd"
+    )
     dina = EmployeeFactory(unit=bkd, name="Dina Kepala")
     bob = EmployeeFactory(unit=mutasi, name="Bob Kabid", supervisor=dina)
     alice = EmployeeFactory(unit=mutasi, name="Alice Staf", supervisor=bob)
@@ -70,10 +69,22 @@ def org(db: Any) -> SimpleNamespace:
     services.role_assign(user=oscar, role="auditor", instansi=other)
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
     return SimpleNamespace(
-        riau=riau, other=other, bkd=bkd, mutasi=mutasi, dinkes=dinkes,
-        kampar_opd=kampar_opd, dina=dina, bob=bob, alice=alice, erik=erik,
-        charlie=charlie, kampar_staff=kampar_staff, uma=uma, audi=audi,
-        oscar=oscar, root=root,
+        riau=riau,
+        other=other,
+        bkd=bkd,
+        mutasi=mutasi,
+        dinkes=dinkes,
+        kampar_opd=kampar_opd,
+        dina=dina,
+        bob=bob,
+        alice=alice,
+        erik=erik,
+        charlie=charlie,
+        kampar_staff=kampar_staff,
+        uma=uma,
+        audi=audi,
+        oscar=oscar,
+        root=root,
     )
 
 

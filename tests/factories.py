@@ -20,7 +20,11 @@ def make_nip(index: int, *, sex: int = 1) -> str:
     month = 1 + index % 12
     day = 1 + index % 28
     tmt_year = year + 25
-    return f"{year:04d}{month:02d}{day:02d}{tmt_year:04d}{1 + index % 12:02d}{sex}{index % 1000:03d}"
+    tmt_month = 1 + index % 12
+    return (
+        f"{year:04d}{month:02d}{day:02d}{tmt_year:04d}{tmt_month:02d}"
+        f"{sex}{index % 1000:03d}"
+    )
 
 
 class InstansiFactory(factory.django.DjangoModelFactory):
@@ -56,8 +60,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "rahasia-Pantau-2026")
 
     @classmethod
-    def _after_postgeneration(cls, instance: Any, create: bool, results: Any = None
-                              ) -> None:
+    def _after_postgeneration(
+        cls, instance: Any, create: bool, results: Any = None
+    ) -> None:
         if create:
             instance.save()
 
@@ -73,6 +78,7 @@ class EmployeeFactory(factory.Factory):
     password = "rahasia-Pantau-2026"
 
     @classmethod
-    def _create(cls, model_class: type[Employee], *args: Any, **kwargs: Any
-                ) -> Employee:
+    def _create(
+        cls, model_class: type[Employee], *args: Any, **kwargs: Any
+    ) -> Employee:
         return services.employee_create(**kwargs)

@@ -54,8 +54,11 @@ def token_login(
     if failures >= settings.LOGIN_MAX_FAILURES:
         raise LoginRefused(
             "locked",
-            _("Too many failed logins for this account. Try again in "
-              "%(minutes)d minutes.") % {"minutes": settings.LOGIN_LOCKOUT_MINUTES},
+            _(
+                "Too many failed logins for this account. Try again in "
+                "%(minutes)d minutes."
+            )
+            % {"minutes": settings.LOGIN_LOCKOUT_MINUTES},
             retry_after=lockout_seconds,
         )
     user = authenticate(request, username=username, password=password)
@@ -70,9 +73,11 @@ def token_login(
     cache.delete(key)
     # Keep the newest tokens only: a lost phone's token expires by itself, and
     # logging in on yet another device retires the oldest session.
-    stale = AuthToken.objects.filter(user=user).order_by("-created").values_list(
-        "pk", flat=True
-    )[settings.API_TOKENS_PER_USER - 1 :]
+    stale = (
+        AuthToken.objects.filter(user=user)
+        .order_by("-created")
+        .values_list("pk", flat=True)[settings.API_TOKENS_PER_USER - 1 :]
+    )
     AuthToken.objects.filter(pk__in=list(stale)).delete()
     instance, token = AuthToken.objects.create(user=user)
     return LoginResult(user=user, token=token, expiry=instance.expiry)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +22,9 @@ class Workplace(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="workplaces",
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="workplaces",
         verbose_name=_("unit"),
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
@@ -31,12 +35,18 @@ class Workplace(models.Model):
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
     radius_m = models.PositiveIntegerField(_("radius (m)"), default=100)
     polygon = models.JSONField(
-        _("polygon"), null=True, blank=True,
-        help_text=_("Optional list of [latitude, longitude] points; replaces the "
-                    "circle when given."),
+        _("polygon"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Optional list of [latitude, longitude] points; replaces the "
+            "circle when given."
+        ),
     )
     employees = models.ManyToManyField(
-        Employee, blank=True, related_name="extra_workplaces",
+        Employee,
+        blank=True,
+        related_name="extra_workplaces",
         verbose_name=_("also assigned"),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -50,7 +60,7 @@ class Workplace(models.Model):
         return self.name
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         if self.latitude is not None and not -90 <= self.latitude <= 90:
             errors["latitude"] = _("Latitude must be between -90 and 90.")
         if self.longitude is not None and not -180 <= self.longitude <= 180:
@@ -59,11 +69,17 @@ class Workplace(models.Model):
             errors["radius_m"] = _("The radius must be between 5 and 5,000 m.")
         if self.polygon is not None:
             points = self.polygon
-            valid = isinstance(points, list) and len(points) >= 3 and all(
-                isinstance(p, list | tuple) and len(p) == 2
-                and all(isinstance(c, int | float) for c in p)
-                and -90 <= p[0] <= 90 and -180 <= p[1] <= 180
-                for p in points
+            valid = (
+                isinstance(points, list)
+                and len(points) >= 3
+                and all(
+                    isinstance(p, list | tuple)
+                    and len(p) == 2
+                    and all(isinstance(c, int | float) for c in p)
+                    and -90 <= p[0] <= 90
+                    and -180 <= p[1] <= 180
+                    for p in points
+                )
             )
             if not valid:
                 errors["polygon"] = _(

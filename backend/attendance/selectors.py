@@ -13,7 +13,9 @@ def workplaces_for(employee: Employee) -> QuerySet[Workplace]:
     workplace the employee is assigned to by name."""
     return (
         Workplace.objects.filter(is_active=True)
-        .filter(Q(unit__path__in=employee.unit.ancestor_paths()) | Q(employees=employee))
+        .filter(
+            Q(unit__path__in=employee.unit.ancestor_paths()) | Q(employees=employee)
+        )
         .distinct()
         .order_by("name")
     )

@@ -7,6 +7,7 @@ with a silently wrong value.
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -21,18 +22,20 @@ _FALSE = {"0", "false", "no", "off", ""}
 class Env:
     """Reads typed values from a mapping (``os.environ`` by default)."""
 
-    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, environ: Mapping[builtins.str, builtins.str] | None = None
+    ) -> None:
         self.environ = os.environ if environ is None else environ
 
-    def raw(self, name: str) -> str | None:
+    def raw(self, name: builtins.str) -> builtins.str | None:
         value = self.environ.get(name)
         return None if value is None else value.strip()
 
-    def str(self, name: str, default: str = "") -> str:
+    def str(self, name: builtins.str, default: builtins.str = "") -> builtins.str:
         value = self.raw(name)
         return default if value is None else value
 
-    def bool(self, name: str, default: bool) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool) -> builtins.bool:
         value = self.raw(name)
         if value is None:
             return default
@@ -48,12 +51,12 @@ class Env:
 
     def int(
         self,
-        name: str,
-        default: int,
+        name: builtins.str,
+        default: builtins.int,
         *,
-        minimum: int | None = None,
-        maximum: int | None = None,
-    ) -> int:
+        minimum: builtins.int | None = None,
+        maximum: builtins.int | None = None,
+    ) -> builtins.int:
         value = self.raw(name)
         if value is None or value == "":
             return default
@@ -69,7 +72,13 @@ class Env:
             raise ImproperlyConfigured(f"{name}: must be at most {maximum}.")
         return number
 
-    def float(self, name: str, default: float, *, minimum: float = 0.0) -> float:
+    def float(
+        self,
+        name: builtins.str,
+        default: builtins.float,
+        *,
+        minimum: builtins.float = 0.0,
+    ) -> builtins.float:
         value = self.raw(name)
         if value is None or value == "":
             return default
@@ -83,13 +92,20 @@ class Env:
             raise ImproperlyConfigured(f"{name}: must be a number >= {minimum}.")
         return number
 
-    def list(self, name: str, default: list[str]) -> list[str]:
+    def list(
+        self, name: builtins.str, default: builtins.list[builtins.str]
+    ) -> builtins.list[builtins.str]:
         value = self.raw(name)
         if value is None:
             return list(default)
         return [item.strip() for item in value.split(",") if item.strip()]
 
-    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+    def choice(
+        self,
+        name: builtins.str,
+        default: builtins.str,
+        choices: tuple[builtins.str, ...],
+    ) -> builtins.str:
         value = self.str(name, default).lower()
         if value not in choices:
             raise ImproperlyConfigured(
@@ -97,7 +113,9 @@ class Env:
             )
         return value
 
-    def database(self, name: str, default: dict[str, Any]) -> dict[str, Any]:
+    def database(
+        self, name: builtins.str, default: builtins.dict[builtins.str, Any]
+    ) -> builtins.dict[builtins.str, Any]:
         """Parse ``postgres://user:pass@host:port/db?sslmode=...``.
 
         An absent variable selects ``default`` (the embedded SQLite database).
@@ -107,7 +125,7 @@ class Env:
             return default
         return parse_database_url(name, value)
 
-    def redis(self, name: str) -> str | None:
+    def redis(self, name: builtins.str) -> builtins.str | None:
         value = self.raw(name)
         if not value:
             return None

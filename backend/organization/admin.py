@@ -48,13 +48,17 @@ class UnitAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent", "head"]
     list_select_related = ["parent", "head", "instansi"]
 
-    def save_model(self, request: HttpRequest, obj: Unit, form: Any, change: bool
-                   ) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Unit, form: Any, change: bool
+    ) -> None:
         if change:
             services.unit_update(obj)
         else:
             created = services.unit_create(
-                instansi=obj.instansi, code=obj.code, name=obj.name, kind=obj.kind,
+                instansi=obj.instansi,
+                code=obj.code,
+                name=obj.name,
+                kind=obj.kind,
                 parent=obj.parent,
             )
             obj.pk, obj.path = created.pk, created.path
@@ -71,34 +75,64 @@ class RoleInline(admin.TabularInline):
 
 @admin.register(Employee)
 class EmployeeAdmin(admin.ModelAdmin):
-    list_display = ["nip", "name", "status", "jabatan", "golongan", "unit",
-                    "supervisor", "under_sanction"]
-    list_filter = [OpdFilter, "status", "jabatan_kind", "under_sanction",
-                   "unit__kind"]
+    list_display = [
+        "nip",
+        "name",
+        "status",
+        "jabatan",
+        "golongan",
+        "unit",
+        "supervisor",
+        "under_sanction",
+    ]
+    list_filter = [OpdFilter, "status", "jabatan_kind", "under_sanction", "unit__kind"]
     search_fields = ["nip", "name", "jabatan", "unit__name", "unit__code"]
     autocomplete_fields = ["unit", "supervisor"]
     list_select_related = ["unit", "supervisor"]
     readonly_fields = ["user", "chain", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["nip", "name", "status", "user"]}),
-        (_("Position"), {"fields": ["unit", "supervisor", "jabatan", "jabatan_kind",
-                                    "golongan", "placement_date", "under_sanction"]}),
-        (_("Home (domisili)"), {"fields": ["domisili_address", "domisili_latitude",
-                                           "domisili_longitude"]}),
-        (_("Record"), {"fields": ["chain", "created_at", "updated_at"],
-                       "classes": ["collapse"]}),
+        (
+            _("Position"),
+            {
+                "fields": [
+                    "unit",
+                    "supervisor",
+                    "jabatan",
+                    "jabatan_kind",
+                    "golongan",
+                    "placement_date",
+                    "under_sanction",
+                ]
+            },
+        ),
+        (
+            _("Home (domisili)"),
+            {"fields": ["domisili_address", "domisili_latitude", "domisili_longitude"]},
+        ),
+        (
+            _("Record"),
+            {"fields": ["chain", "created_at", "updated_at"], "classes": ["collapse"]},
+        ),
     ]
 
-    def save_model(self, request: HttpRequest, obj: Employee, form: Any,
-                   change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Employee, form: Any, change: bool
+    ) -> None:
         if change:
             services.employee_update(obj)
             return
         created = services.employee_create(
-            nip=obj.nip, name=obj.name, unit=obj.unit, status=obj.status,
-            supervisor=obj.supervisor, jabatan=obj.jabatan,
-            jabatan_kind=obj.jabatan_kind, golongan=obj.golongan,
-            placement_date=obj.placement_date, under_sanction=obj.under_sanction,
+            nip=obj.nip,
+            name=obj.name,
+            unit=obj.unit,
+            status=obj.status,
+            supervisor=obj.supervisor,
+            jabatan=obj.jabatan,
+            jabatan_kind=obj.jabatan_kind,
+            golongan=obj.golongan,
+            placement_date=obj.placement_date,
+            under_sanction=obj.under_sanction,
             domisili_address=obj.domisili_address,
             domisili_latitude=obj.domisili_latitude,
             domisili_longitude=obj.domisili_longitude,
@@ -113,12 +147,14 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__employee__nip", "user__employee__name"]
     autocomplete_fields = ["user", "unit", "instansi"]
 
-    def save_model(self, request: HttpRequest, obj: RoleAssignment, form: Any,
-                   change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: RoleAssignment, form: Any, change: bool
+    ) -> None:
         if change:
             obj.full_clean()
             obj.save()
             return
-        created = services.role_assign(user=obj.user, role=obj.role, unit=obj.unit,
-                                       instansi=obj.instansi)
+        created = services.role_assign(
+            user=obj.user, role=obj.role, unit=obj.unit, instansi=obj.instansi
+        )
         obj.pk = created.pk

@@ -55,19 +55,29 @@ class Unit(models.Model):
         UPT = "upt", _("UPT")
 
     instansi = models.ForeignKey(
-        Instansi, on_delete=models.PROTECT, related_name="units",
+        Instansi,
+        on_delete=models.PROTECT,
+        related_name="units",
         verbose_name=_("instansi"),
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="children", verbose_name=_("parent unit"),
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent unit"),
     )
     code = models.CharField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     head = models.ForeignKey(
-        "Employee", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="headed_units", verbose_name=_("head of unit"),
+        "Employee",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="headed_units",
+        verbose_name=_("head of unit"),
     )
     # "/<opd id>/<bidang id>/<own id>/": every ancestor's id, then its own.
     path = models.CharField(max_length=255, db_index=True, editable=False)
@@ -105,16 +115,39 @@ class Employee(models.Model):
 
     GOLONGAN_PNS = [
         f"{roman}/{letter}"
-        for roman, letters in (("I", "abcd"), ("II", "abcd"), ("III", "abcd"),
-                               ("IV", "abcde"))
+        for roman, letters in (
+            ("I", "abcd"),
+            ("II", "abcd"),
+            ("III", "abcd"),
+            ("IV", "abcde"),
+        )
         for letter in letters
     ]
-    GOLONGAN_PPPK = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X",
-                     "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII"]
+    GOLONGAN_PPPK = [
+        "I",
+        "II",
+        "III",
+        "IV",
+        "V",
+        "VI",
+        "VII",
+        "VIII",
+        "IX",
+        "X",
+        "XI",
+        "XII",
+        "XIII",
+        "XIV",
+        "XV",
+        "XVI",
+        "XVII",
+    ]
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-        related_name="employee", verbose_name=_("user account"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="employee",
+        verbose_name=_("user account"),
     )
     nip = models.CharField(
         _("NIP"), max_length=18, unique=True, validators=[validate_nip_digits]
@@ -128,30 +161,39 @@ class Employee(models.Model):
         _("jabatan kind"), max_length=15, choices=JabatanKind.choices, blank=True
     )
     golongan = models.CharField(
-        _("golongan"), max_length=5, blank=True,
+        _("golongan"),
+        max_length=5,
+        blank=True,
         choices=[(g, g) for g in GOLONGAN_PNS + GOLONGAN_PPPK],
     )
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="employees",
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="employees",
         verbose_name=_("unit"),
     )
     supervisor = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="subordinates", verbose_name=_("direct supervisor"),
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subordinates",
+        verbose_name=_("direct supervisor"),
     )
     # "/<top id>/.../<direct supervisor id>/", "/" for someone with no
     # supervisor. Subordinates of X: chain starts with X.chain + "<X.id>/".
-    chain = models.CharField(max_length=512, default="/", db_index=True,
-                             editable=False)
+    chain = models.CharField(max_length=512, default="/", db_index=True, editable=False)
     placement_date = models.DateField(
         _("placement date (TMT in current position)"), null=True, blank=True
     )
     under_sanction = models.BooleanField(
-        _("under disciplinary sanction"), default=False,
+        _("under disciplinary sanction"),
+        default=False,
         help_text=_("Under or in the process of a hukuman disiplin."),
     )
-    domisili_address = models.CharField(_("home address (domisili)"),
-                                        max_length=300, blank=True)
+    domisili_address = models.CharField(
+        _("home address (domisili)"), max_length=300, blank=True
+    )
     domisili_latitude = models.DecimalField(
         _("home latitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
@@ -172,10 +214,13 @@ class Employee(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    models.Q(domisili_latitude__isnull=True,
-                             domisili_longitude__isnull=True)
-                    | models.Q(domisili_latitude__isnull=False,
-                               domisili_longitude__isnull=False)
+                    models.Q(
+                        domisili_latitude__isnull=True, domisili_longitude__isnull=True
+                    )
+                    | models.Q(
+                        domisili_latitude__isnull=False,
+                        domisili_longitude__isnull=False,
+                    )
                 ),
                 name="employee_domisili_both_or_neither",
             ),
@@ -191,25 +236,40 @@ class Employee(models.Model):
         except ValidationError as exc:
             errors.setdefault("nip", []).append(exc)
         if self.golongan:
-            allowed = (self.GOLONGAN_PPPK if self.status == PPPK
-                       else self.GOLONGAN_PNS)
+            allowed = self.GOLONGAN_PPPK if self.status == PPPK else self.GOLONGAN_PNS
             if self.golongan not in allowed:
-                errors.setdefault("golongan", []).append(ValidationError(
-                    _("Golongan %(golongan)s does not exist for %(status)s.")
-                    % {"golongan": self.golongan, "status": self.status},
-                    code="golongan",
-                ))
+                errors.setdefault("golongan", []).append(
+                    ValidationError(
+                        _("Golongan %(golongan)s does not exist for %(status)s.")
+                        % {"golongan": self.golongan, "status": self.status},
+                        code="golongan",
+                    )
+                )
         if (self.domisili_latitude is None) != (self.domisili_longitude is None):
-            errors.setdefault("domisili_latitude", []).append(ValidationError(
-                _("Give both latitude and longitude of the home, or neither."),
-                code="domisili",
-            ))
-        if self.domisili_latitude is not None and not -90 <= self.domisili_latitude <= 90:
-            errors.setdefault("domisili_latitude", []).append(ValidationError(
-                _("Latitude must be between -90 and 90."), code="latitude"))
-        if self.domisili_longitude is not None and not -180 <= self.domisili_longitude <= 180:
-            errors.setdefault("domisili_longitude", []).append(ValidationError(
-                _("Longitude must be between -180 and 180."), code="longitude"))
+            errors.setdefault("domisili_latitude", []).append(
+                ValidationError(
+                    _("Give both latitude and longitude of the home, or neither."),
+                    code="domisili",
+                )
+            )
+        if (
+            self.domisili_latitude is not None
+            and not -90 <= self.domisili_latitude <= 90
+        ):
+            errors.setdefault("domisili_latitude", []).append(
+                ValidationError(
+                    _("Latitude must be between -90 and 90."), code="latitude"
+                )
+            )
+        if (
+            self.domisili_longitude is not None
+            and not -180 <= self.domisili_longitude <= 180
+        ):
+            errors.setdefault("domisili_longitude", []).append(
+                ValidationError(
+                    _("Longitude must be between -180 and 180."), code="longitude"
+                )
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -226,16 +286,25 @@ class RoleAssignment(models.Model):
         AUDITOR = "auditor", _("Auditor")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-        related_name="role_assignments", verbose_name=_("user"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("user"),
     )
     role = models.CharField(_("role"), max_length=12, choices=Role.choices)
     unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, null=True, blank=True,
-        related_name="role_assignments", verbose_name=_("unit (for unit admins)"),
+        Unit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        verbose_name=_("unit (for unit admins)"),
     )
     instansi = models.ForeignKey(
-        Instansi, on_delete=models.CASCADE, null=True, blank=True,
+        Instansi,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="role_assignments",
         verbose_name=_("instansi (for auditors)"),
     )
@@ -247,19 +316,23 @@ class RoleAssignment(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(role="unit_admin", unit__isnull=False,
-                             instansi__isnull=True)
-                    | models.Q(role="auditor", instansi__isnull=False,
-                               unit__isnull=True)
+                    models.Q(
+                        role="unit_admin", unit__isnull=False, instansi__isnull=True
+                    )
+                    | models.Q(
+                        role="auditor", instansi__isnull=False, unit__isnull=True
+                    )
                 ),
                 name="role_scope_matches_role",
             ),
             models.UniqueConstraint(
-                fields=["user", "unit"], condition=models.Q(role="unit_admin"),
+                fields=["user", "unit"],
+                condition=models.Q(role="unit_admin"),
                 name="unit_admin_once_per_unit",
             ),
             models.UniqueConstraint(
-                fields=["user", "instansi"], condition=models.Q(role="auditor"),
+                fields=["user", "instansi"],
+                condition=models.Q(role="auditor"),
                 name="auditor_once_per_instansi",
             ),
         ]

@@ -64,8 +64,9 @@ def parse_nip(value: str, *, status: str = PNS) -> ParsedNip:
             code="nip_tmt",
         )
     if status == PPPK:
-        return ParsedNip(nip=nip, birth_date=birth, tmt_year=tmt_year,
-                         tmt_month=None, sex=None)
+        return ParsedNip(
+            nip=nip, birth_date=birth, tmt_year=tmt_year, tmt_month=None, sex=None
+        )
     tmt_month = int(nip[12:14])
     if not 1 <= tmt_month <= 12:
         raise ValidationError(

@@ -17,8 +17,11 @@ def employee_profile(employee: Employee) -> dict[str, Any]:
         "status": employee.status,
         "jabatan": employee.jabatan,
         "golongan": employee.golongan,
-        "unit": {"id": employee.unit.pk, "code": employee.unit.code,
-                 "name": employee.unit.name},
+        "unit": {
+            "id": employee.unit.pk,
+            "code": employee.unit.code,
+            "name": employee.unit.name,
+        },
         "supervisor": (
             {"nip": supervisor.nip, "name": supervisor.name} if supervisor else None
         ),

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
@@ -41,8 +41,9 @@ def unit_create(
         raise ValidationError(
             {"parent": _("The parent unit belongs to another instansi.")}
         )
-    unit = Unit(instansi=instansi, code=code, name=name, kind=kind, parent=parent,
-                path="/")
+    unit = Unit(
+        instansi=instansi, code=code, name=name, kind=kind, parent=parent, path="/"
+    )
     unit.full_clean(exclude=["path"])
     unit.save()
     unit.path = _unit_path(unit)
@@ -62,15 +63,21 @@ def unit_update(unit: Unit, **fields: Any) -> Unit:
         parent = Unit.objects.get(pk=unit.parent_id)
         if parent.path.startswith(old_path):
             raise ValidationError(
-                {"parent": _("A unit cannot be moved under itself or its own sub-unit.")}
+                {
+                    "parent": _(
+                        "A unit cannot be moved under itself or its own sub-unit."
+                    )
+                }
             )
         if parent.instansi_id != unit.instansi_id:
             raise ValidationError(
                 {"parent": _("The parent unit belongs to another instansi.")}
             )
         unit.parent = parent
-    if unit.head_id and unit.head is not None and not unit.head.unit.path.startswith(
-        old_path
+    if (
+        unit.head_id
+        and unit.head is not None
+        and not unit.head.unit.path.startswith(old_path)
     ):
         raise ValidationError(
             {"head": _("The head of a unit must work in that unit or below it.")}
@@ -97,10 +104,13 @@ def _check_supervisor(employee: Employee, supervisor: Employee | None) -> None:
         raise ValidationError({"supervisor": _("Nobody supervises themselves.")})
     if employee.pk and supervisor.chain.startswith(employee.subordinate_chain_prefix):
         raise ValidationError(
-            {"supervisor": _(
-                "%(name)s reports (directly or not) to this employee, so cannot "
-                "be their supervisor."
-            ) % {"name": supervisor.name}}
+            {
+                "supervisor": _(
+                    "%(name)s reports (directly or not) to this employee, so cannot "
+                    "be their supervisor."
+                )
+                % {"name": supervisor.name}
+            }
         )
 
 
@@ -128,11 +138,19 @@ def employee_create(
     Without ``password`` the account cannot log in until one is set.
     """
     employee = Employee(
-        nip=nip.strip(), name=name.strip(), unit=unit, status=status,
-        supervisor=supervisor, jabatan=jabatan, jabatan_kind=jabatan_kind,
-        golongan=golongan, placement_date=placement_date,
-        under_sanction=under_sanction, domisili_address=domisili_address,
-        domisili_latitude=domisili_latitude, domisili_longitude=domisili_longitude,
+        nip=nip.strip(),
+        name=name.strip(),
+        unit=unit,
+        status=status,
+        supervisor=supervisor,
+        jabatan=jabatan,
+        jabatan_kind=jabatan_kind,
+        golongan=golongan,
+        placement_date=placement_date,
+        under_sanction=under_sanction,
+        domisili_address=domisili_address,
+        domisili_latitude=domisili_latitude,
+        domisili_longitude=domisili_longitude,
         chain=(supervisor.subordinate_chain_prefix if supervisor else "/"),
     )
     employee.full_clean(exclude=["user", "chain"])
@@ -156,7 +174,8 @@ def employee_update(employee: Employee, **fields: Any) -> Employee:
         setattr(employee, name, value)
     supervisor = (
         Employee.objects.get(pk=employee.supervisor_id)
-        if employee.supervisor_id else None
+        if employee.supervisor_id
+        else None
     )
     _check_supervisor(employee, supervisor)
     employee.chain = supervisor.subordinate_chain_prefix if supervisor else "/"
@@ -174,7 +193,10 @@ def employee_update(employee: Employee, **fields: Any) -> Employee:
 
 @transaction.atomic
 def role_assign(
-    *, user: Any, role: str, unit: Unit | None = None,
+    *,
+    user: Any,
+    role: str,
+    unit: Unit | None = None,
     instansi: Instansi | None = None,
 ) -> RoleAssignment:
     assignment = RoleAssignment(user=user, role=role, unit=unit, instansi=instansi)

@@ -50,18 +50,19 @@ def viewer_for(user: AbstractBaseUser | AnonymousUser | Any) -> Viewer:
         return cached
     if not getattr(user, "is_authenticated", False):
         return Viewer(None, None, None, False, (), ())
-    employee = Employee.objects.filter(user_id=user.pk).only("id", "chain").first()
+    user_id: int = user.pk  # type: ignore[assignment]  # authenticated: has a pk
+    employee = Employee.objects.filter(user_id=user_id).only("id", "chain").first()
     admin_paths: list[str] = []
     auditor_ids: list[int] = []
     for role, unit_path, instansi_id in RoleAssignment.objects.filter(
-        user_id=user.pk
+        user_id=user_id
     ).values_list("role", "unit__path", "instansi_id"):
         if role == RoleAssignment.Role.UNIT_ADMIN and unit_path:
             admin_paths.append(unit_path)
         elif role == RoleAssignment.Role.AUDITOR and instansi_id:
             auditor_ids.append(instansi_id)
     viewer = Viewer(
-        user_id=user.pk,
+        user_id=user_id,
         employee_id=employee.pk if employee else None,
         subordinate_prefix=employee.subordinate_chain_prefix if employee else None,
         is_superuser=bool(getattr(user, "is_superuser", False)),

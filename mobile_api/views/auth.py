@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from backend.attendance.selectors import workplaces_for
 from backend.accounts.services import LoginRefused, token_login, token_logout
+from backend.attendance.selectors import workplaces_for
 from backend.organization.selectors import employee_profile
 from backend.organization.visibility import roles_of
 from mobile_api.serializers import (
@@ -35,8 +35,12 @@ class LoginApi(APIView):
 
     @extend_schema(
         request=LoginInputSerializer,
-        responses={200: LoginOutputSerializer, 400: ErrorSerializer,
-                   401: ErrorSerializer, 429: ErrorSerializer},
+        responses={
+            200: LoginOutputSerializer,
+            400: ErrorSerializer,
+            401: ErrorSerializer,
+            429: ErrorSerializer,
+        },
         summary="Exchange a NIP (or username) and password for an API token",
     )
     def post(self, request: Request) -> Response:
@@ -50,8 +54,9 @@ class LoginApi(APIView):
             )
         except LoginRefused as refused:
             if refused.code == "locked":
-                raise Throttled(wait=refused.retry_after, detail=refused.message,
-                                code="locked") from None
+                raise Throttled(
+                    wait=refused.retry_after, detail=refused.message, code="locked"
+                ) from None
             raise AuthenticationFailed(refused.message, code=refused.code) from None
         employee = getattr(result.user, "employee", None)
         body = {
@@ -68,23 +73,32 @@ class LoginApi(APIView):
 class LogoutApi(APIView):
     authentication_classes = [TokenAuthentication]
 
-    @extend_schema(request=None, responses={204: None, 401: ErrorSerializer},
-                   summary="Revoke the token this request is made with")
+    @extend_schema(
+        request=None,
+        responses={204: None, 401: ErrorSerializer},
+        summary="Revoke the token this request is made with",
+    )
     def post(self, request: Request) -> Response:
         token_logout(auth_token=request.auth)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeApi(APIView):
-    @extend_schema(responses={200: MeSerializer, 401: ErrorSerializer},
-                   summary="The caller: NIP, unit, supervisor, roles, workplaces")
+    @extend_schema(
+        responses={200: MeSerializer, 401: ErrorSerializer},
+        summary="The caller: NIP, unit, supervisor, roles, workplaces",
+    )
     def get(self, request: Request) -> Response:
         employee = getattr(request.user, "employee", None)
         if employee is None:
-            return Response(AdminMeSerializer(
-                {"username": request.user.get_username(),
-                 "roles": roles_of(request.user)}
-            ).data)
+            return Response(
+                AdminMeSerializer(
+                    {
+                        "username": request.user.get_username(),
+                        "roles": roles_of(request.user),
+                    }
+                ).data
+            )
         me = {
             **employee_profile(employee),
             "username": request.user.get_username(),

@@ -5,33 +5,94 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organization', '0001_initial'),
+        ("organization", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Workplace',
+            name="Workplace",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('timezone', models.CharField(choices=[('Asia/Jakarta', 'WIB (UTC+7)'), ('Asia/Makassar', 'WITA (UTC+8)'), ('Asia/Jayapura', 'WIT (UTC+9)')], default='Asia/Jakarta', max_length=40, verbose_name='time zone')),
-                ('latitude', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='latitude')),
-                ('longitude', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='longitude')),
-                ('radius_m', models.PositiveIntegerField(default=100, verbose_name='radius (m)')),
-                ('polygon', models.JSONField(blank=True, help_text='Optional list of [latitude, longitude] points; replaces the circle when given.', null=True, verbose_name='polygon')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('employees', models.ManyToManyField(blank=True, related_name='extra_workplaces', to='organization.employee', verbose_name='also assigned')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='workplaces', to='organization.unit', verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "address",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="address"
+                    ),
+                ),
+                (
+                    "timezone",
+                    models.CharField(
+                        choices=[
+                            ("Asia/Jakarta", "WIB (UTC+7)"),
+                            ("Asia/Makassar", "WITA (UTC+8)"),
+                            ("Asia/Jayapura", "WIT (UTC+9)"),
+                        ],
+                        default="Asia/Jakarta",
+                        max_length=40,
+                        verbose_name="time zone",
+                    ),
+                ),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        decimal_places=6, max_digits=9, verbose_name="latitude"
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        decimal_places=6, max_digits=9, verbose_name="longitude"
+                    ),
+                ),
+                (
+                    "radius_m",
+                    models.PositiveIntegerField(default=100, verbose_name="radius (m)"),
+                ),
+                (
+                    "polygon",
+                    models.JSONField(
+                        blank=True,
+                        help_text="Optional list of [latitude, longitude] points; replaces the circle when given.",
+                        null=True,
+                        verbose_name="polygon",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "employees",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="extra_workplaces",
+                        to="organization.employee",
+                        verbose_name="also assigned",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="workplaces",
+                        to="organization.unit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'workplace',
-                'verbose_name_plural': 'workplaces',
-                'ordering': ['name'],
+                "verbose_name": "workplace",
+                "verbose_name_plural": "workplaces",
+                "ordering": ["name"],
             },
         ),
     ]

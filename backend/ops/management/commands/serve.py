@@ -23,6 +23,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         workers = settings.WEB_CONCURRENCY
+        base = f"http://{options['host']}:{options['port']}"
+        self.stdout.write(
+            f"Pantau on {base}/ ({workers} worker(s), "
+            f"{settings.DATABASE_ENGINE}, "
+            f"{'Redis' if settings.REDIS_URL else 'in-memory'} channel layer)\n"
+            f"  admin     {base}/admin/\n"
+            f"  API docs  {base}/api/v1/docs/\n"
+            f"  demo logins: python manage.py seed_demo --json"
+        )
         uvicorn.run(
             "backend.asgi:application",
             host=options["host"],

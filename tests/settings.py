@@ -1,0 +1,20 @@
+"""Test settings: the real settings, only made faster.
+
+The environment decides the deployment path exactly as in production
+(``DATABASE_URL``/``REDIS_URL`` for the PostgreSQL + Redis pass); this module
+only supplies a secret key when none is given and a fast password hasher.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789")
+os.environ.setdefault("HTTPS", "0")
+
+from backend.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# WhiteNoise warns about a missing STATIC_ROOT; tests do not collect static.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -37,8 +37,10 @@ run: $(STAMP) var/secret_key
 	@SECRET_KEY="$$(cat var/secret_key)" HTTPS=0 $(PY) manage.py seed_demo --if-empty
 	@SECRET_KEY="$$(cat var/secret_key)" HTTPS=0 $(PY) manage.py serve --host $(HOST) --port $(PORT)
 
+# Both passes (SQLite, then PostgreSQL + Redis); see docs/testing.md.
+# Extra pytest arguments: make test ARGS='-k checkin -x'
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m tests.run $(ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

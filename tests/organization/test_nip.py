@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from backend.organization.nip import PPPK, parse_nip
 
@@ -43,7 +44,7 @@ def test_it_ignores_spaces_that_people_type_between_the_groups() -> None:
 def test_it_rejects_a_bad_nip_with_a_message_naming_the_fault(
     nip: str, code: str, fragment: str
 ) -> None:
-    with pytest.raises(ValidationError) as caught:
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
         parse_nip(nip)
     assert caught.value.code == code
     assert fragment in caught.value.messages[0]

@@ -1,0 +1,25 @@
+"""``make bench``: every benchmark, figures as ratios to same-run references.
+
+``python -m bench [name ...]`` runs the named ones (``org_import``,
+``checkins``), each in its own process; ``BENCH_SCALE`` (default 1) scales
+the request counts of the check-in benchmark.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+BENCHMARKS = ["org_import", "checkins"]
+
+
+def main(names: list[str]) -> int:
+    failed = 0
+    for name in names or BENCHMARKS:
+        print(f"== {name} ==", flush=True)
+        failed |= subprocess.call([sys.executable, "-m", f"bench.{name}"])
+    return failed
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

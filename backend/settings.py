@@ -256,3 +256,28 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# --- Check-ins: evidence limits and verification thresholds ---------------
+# Every threshold is a setting (and an environment variable) because the
+# regional rules differ and several are not yet backed by regulation.
+PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
+# Above the 50 MP of current phone cameras; a decompression bomb is refused.
+PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", 60_000_000, minimum=10_000)
+CHECKIN_OFFLINE_WINDOW_HOURS = env.int("CHECKIN_OFFLINE_WINDOW_HOURS", 72, minimum=1)
+CHECKIN_CLOCK_SKEW_SECONDS = env.int("CHECKIN_CLOCK_SKEW_SECONDS", 120, minimum=0)
+FLAG_SYNC_GAP_MINUTES = env.int("FLAG_SYNC_GAP_MINUTES", 120, minimum=1)
+FLAG_POOR_ACCURACY_M = env.float("FLAG_POOR_ACCURACY_M", 100.0)
+FLAG_TRAVEL_SPEED_KMH = env.float("FLAG_TRAVEL_SPEED_KMH", 300.0)
+FLAG_EXIF_DISTANCE_M = env.float("FLAG_EXIF_DISTANCE_M", 1000.0)
+FLAG_EXIF_TIME_MINUTES = env.int("FLAG_EXIF_TIME_MINUTES", 15, minimum=1)
+# Hamming distance between 64-bit perceptual hashes that counts as the same
+# picture (a re-sized or re-compressed copy).
+FLAG_PHASH_DISTANCE = env.int("FLAG_PHASH_DISTANCE", 6, minimum=0, maximum=16)
+FLAG_NEAR_DUPLICATE_DAYS = env.int("FLAG_NEAR_DUPLICATE_DAYS", 90, minimum=1)
+FLAG_DEVICE_SHARED_DAYS = env.int("FLAG_DEVICE_SHARED_DAYS", 30, minimum=1)
+# Check-ins are expected from this long before the start of the working day
+# until this long after its end.
+SCHEDULE_WINDOW_BEFORE_MINUTES = env.int(
+    "SCHEDULE_WINDOW_BEFORE_MINUTES", 180, minimum=0
+)
+SCHEDULE_WINDOW_AFTER_MINUTES = env.int("SCHEDULE_WINDOW_AFTER_MINUTES", 360, minimum=0)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
+from backend.attendance.models import CheckIn
 from backend.organization import services
 from backend.organization.models import Employee, Instansi, Unit
 
@@ -82,3 +86,50 @@ class EmployeeFactory(factory.Factory):
         cls, model_class: type[Employee], *args: Any, **kwargs: Any
     ) -> Employee:
         return services.employee_create(**kwargs)
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    """A check-in row written directly, for tests of what check-ins mean.
+
+    The creation rules (photos, geofence, flags) belong to
+    ``checkin_create`` and its tests; this only fills the required fields.
+    ``local_date`` follows ``captured_at`` in the workplace's zone, else the
+    instansi's, as the service computes it.
+    """
+
+    class Meta:
+        model = CheckIn
+
+    employee = factory.SubFactory(EmployeeFactory)
+    client_uuid = factory.LazyFunction(uuid.uuid4)
+    fingerprint = "x"
+    kind = CheckIn.Kind.IN
+    latitude = 0.507
+    longitude = 101.447
+    accuracy_m = 10.0
+    captured_at = factory.LazyFunction(timezone.now)
+    received_at = factory.LazyAttribute(lambda o: o.captured_at)
+    workplace = None
+    local_date = factory.LazyAttribute(
+        lambda o: o.captured_at.astimezone(
+            ZoneInfo(
+                o.workplace.timezone
+                if o.workplace
+                else o.employee.unit.instansi.timezone
+            )
+        ).date()
+    )
+    geofence = CheckIn.Geofence.INSIDE
+    mode = CheckIn.Mode.OFFICE
+    status = CheckIn.Status.VERIFIED
+    photo = "checkins/x.jpg"
+    photo_sha256 = "0" * 64
+    photo_phash = "0" * 16
+    phash_band0 = "0000"
+    phash_band1 = "0000"
+    phash_band2 = "0000"
+    phash_band3 = "0000"
+    photo_format = "jpeg"
+    photo_width = 640
+    photo_height = 480
+    photo_size = 50_000

@@ -1,0 +1,189 @@
+"""The verification flags a check-in can carry: code, severity, explanation.
+
+Flags are stored as ``{"code", "severity", "params"}`` and their messages are
+rendered when shown, in the reader's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+INFO = "info"
+WARNING = "warning"
+CRITICAL = "critical"
+_RANK = {INFO: 0, WARNING: 1, CRITICAL: 2}
+
+
+@dataclass(frozen=True)
+class FlagKind:
+    code: str
+    severity: str
+    message: Promise
+
+
+_KINDS = [
+    FlagKind(
+        "geofence_outside",
+        WARNING,
+        _(
+            "Position is outside the workplace %(workplace)s (%(distance)d m from it, "
+            "accuracy %(accuracy)d m)."
+        ),
+    ),
+    FlagKind(
+        "geofence_uncertain",
+        INFO,
+        _(
+            "The accuracy circle (%(accuracy)d m) straddles the edge of %(workplace)s; "
+            "the position itself is inside."
+        ),
+    ),
+    FlagKind(
+        "geofence_uncertain_outside",
+        WARNING,
+        _(
+            "The accuracy circle (%(accuracy)d m) straddles the edge of %(workplace)s "
+            "and the position itself is outside it."
+        ),
+    ),
+    FlagKind(
+        "flexible_unapproved",
+        WARNING,
+        _(
+            "Checked in outside every assigned workplace with no approved "
+            "flexible-work location for this day."
+        ),
+    ),
+    FlagKind(
+        "no_workplace",
+        WARNING,
+        _("The employee has no assigned workplace to check the position against."),
+    ),
+    FlagKind(
+        "accuracy_poor",
+        WARNING,
+        _("GPS accuracy is poor: %(accuracy)d m (limit %(limit)d m)."),
+    ),
+    FlagKind(
+        "accuracy_zero",
+        WARNING,
+        _(
+            "GPS accuracy reported as exactly 0 m, which real receivers never "
+            "report; typical of fake-GPS apps."
+        ),
+    ),
+    FlagKind(
+        "mock_location",
+        CRITICAL,
+        _("The phone reported a mock (fake) location provider."),
+    ),
+    FlagKind(
+        "impossible_travel",
+        CRITICAL,
+        _(
+            "Travel from the check-in at %(other_time)s would need %(speed)d km/h "
+            "(%(distance)d m in %(minutes)d min; limit %(limit)d km/h)."
+        ),
+    ),
+    FlagKind(
+        "exif_gps_far",
+        WARNING,
+        _(
+            "The photo's embedded GPS position is %(distance)d m from the reported "
+            "position."
+        ),
+    ),
+    FlagKind(
+        "exif_time_far",
+        WARNING,
+        _(
+            "The photo was taken %(minutes)d min away from the reported check-in "
+            "time (photo time %(photo_time)s)."
+        ),
+    ),
+    FlagKind(
+        "photo_reused",
+        CRITICAL,
+        _(
+            "The same photo file was already used for check-in %(checkin_id)d "
+            "(%(who)s, %(when)s)."
+        ),
+    ),
+    FlagKind(
+        "photo_near_duplicate",
+        WARNING,
+        _(
+            "The photo is nearly identical to the one of check-in %(checkin_id)d "
+            "(%(who)s, %(when)s); a re-sent or re-photographed picture."
+        ),
+    ),
+    FlagKind(
+        "coordinates_shared",
+        WARNING,
+        _(
+            "Exactly the same coordinates were reported today by %(count)d other "
+            "employee(s): %(names)s."
+        ),
+    ),
+    FlagKind(
+        "device_shared",
+        WARNING,
+        _(
+            "This device was also used by %(count)d other employee(s) recently: "
+            "%(names)s."
+        ),
+    ),
+    FlagKind(
+        "outside_schedule",
+        WARNING,
+        _(
+            "Checked %(kind)s at %(time)s, outside the expected window "
+            "%(window_start)s-%(window_end)s."
+        ),
+    ),
+    FlagKind(
+        "non_working_day",
+        INFO,
+        _("Checked %(kind)s on a day off (weekend or holiday)."),
+    ),
+    FlagKind(
+        "late_sync",
+        WARNING,
+        _(
+            "Sent %(minutes)d min after it was captured (offline?); the capture "
+            "time rests on the phone's clock."
+        ),
+    ),
+]
+KINDS = {kind.code: kind for kind in _KINDS}
+
+
+def make_flag(code: str, **params: Any) -> dict[str, Any]:
+    return {"code": code, "severity": KINDS[code].severity, "params": params}
+
+
+def render_flags(flags: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Flags with their explanation in the active language."""
+    rendered = []
+    for stored in flags:
+        kind = KINDS.get(stored["code"])
+        if kind is None:
+            message = stored["code"]
+        else:
+            try:
+                message = str(kind.message) % stored.get("params", {})
+            except (KeyError, TypeError, ValueError):
+                message = str(kind.message)
+        rendered.append(
+            {"code": stored["code"], "severity": stored["severity"], "message": message}
+        )
+    return rendered
+
+
+def needs_review(flags: list[dict[str, Any]]) -> bool:
+    """Any flag at warning or above sends the check-in to human review."""
+    return any(_RANK[flag["severity"]] >= _RANK[WARNING] for flag in flags)

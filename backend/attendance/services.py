@@ -1,0 +1,273 @@
+"""Writes for attendance: creating check-ins.
+
+``checkin_create`` is the only way a check-in row comes to exist. Its order
+of work is chosen for the 07:00-08:00 rush: everything that can refuse the
+request happens before anything is written, the photo is decoded once at
+1/8 scale, and the thumbnail is left for the first person who opens it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.attendance import verification
+from backend.attendance.flags import needs_review
+from backend.attendance.models import CheckIn, Workplace
+from backend.attendance.schedules import day_schedule
+from backend.attendance.selectors import workplaces_for
+from backend.lib.durable_files import remove_quietly, write_durably
+from backend.lib.geo import Circle, FenceResult, Point, classify, validate_polygon
+from backend.lib.photos import PhotoFacts, inspect_photo
+from backend.organization.models import Employee
+
+
+class CheckInConflict(Exception):
+    """The client_uuid was used before for a different check-in (409)."""
+
+    def __init__(self, existing: CheckIn) -> None:
+        super().__init__(
+            _("This client_uuid was already used for a different check-in.")
+        )
+        self.existing = existing
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    checkin: CheckIn
+    created: bool
+
+
+def _fingerprint(
+    *,
+    kind: str,
+    latitude: float,
+    longitude: float,
+    accuracy_m: float,
+    captured_at: dt.datetime,
+    photo_sha256: str,
+    is_mock: bool | None,
+    device_id: str,
+    note: str,
+) -> str:
+    canonical = "|".join(
+        [
+            kind,
+            repr(float(latitude)),
+            repr(float(longitude)),
+            repr(float(accuracy_m)),
+            captured_at.astimezone(dt.UTC).isoformat(),
+            photo_sha256,
+            repr(is_mock),
+            device_id,
+            note,
+        ]
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _fence_of(workplace: Workplace) -> Any:
+    if workplace.polygon:
+        return validate_polygon(workplace.polygon)
+    return Circle(
+        Point(float(workplace.latitude), float(workplace.longitude)),
+        float(workplace.radius_m),
+    )
+
+
+_RANK = {"inside": 0, "uncertain": 1, "outside": 2}
+
+
+def place_position(
+    employee: Employee, position: Point, accuracy_m: float
+) -> tuple[Workplace | None, FenceResult | None]:
+    """The best of the employee's workplaces for this position: inside beats
+    uncertain beats outside, then the nearest."""
+    best: tuple[Workplace | None, FenceResult | None] = (None, None)
+    best_key: tuple[int, float] | None = None
+    for workplace in workplaces_for(employee):
+        result = classify(position, accuracy_m, _fence_of(workplace))
+        key = (_RANK[result.state], result.edge_distance_m)
+        if best_key is None or key < best_key:
+            best, best_key = (workplace, result), key
+    return best
+
+
+def _validate_times(captured_at: dt.datetime, received_at: dt.datetime) -> None:
+    if timezone.is_naive(captured_at):
+        raise ValidationError(
+            {
+                "captured_at": _(
+                    "Give the time with its UTC offset, e.g. 2026-11-27T07:24:00+07:00."
+                )
+            }
+        )
+    skew = dt.timedelta(seconds=settings.CHECKIN_CLOCK_SKEW_SECONDS)
+    if captured_at > received_at + skew:
+        raise ValidationError(
+            {
+                "captured_at": _(
+                    "The capture time is in the future; check the phone's clock."
+                )
+            }
+        )
+    window = dt.timedelta(hours=settings.CHECKIN_OFFLINE_WINDOW_HOURS)
+    if captured_at < received_at - window:
+        raise ValidationError(
+            {
+                "captured_at": _(
+                    "The capture time is more than %(hours)d hours ago; "
+                    "offline check-ins must be sent within that window."
+                )
+                % {"hours": settings.CHECKIN_OFFLINE_WINDOW_HOURS}
+            }
+        )
+
+
+def _existing(employee: Employee, client_uuid: uuid.UUID) -> CheckIn | None:
+    return (
+        CheckIn.objects.select_related("workplace", "employee")
+        .filter(employee=employee, client_uuid=client_uuid)
+        .first()
+    )
+
+
+def _replay(existing: CheckIn, fingerprint: str) -> CheckInResult:
+    if existing.fingerprint != fingerprint:
+        raise CheckInConflict(existing)
+    return CheckInResult(checkin=existing, created=False)
+
+
+def checkin_create(
+    *,
+    employee: Employee,
+    client_uuid: uuid.UUID,
+    kind: str,
+    latitude: float,
+    longitude: float,
+    accuracy_m: float,
+    captured_at: dt.datetime,
+    photo: BinaryIO,
+    is_mock: bool | None = None,
+    device_id: str = "",
+    note: str = "",
+    received_at: dt.datetime | None = None,
+) -> CheckInResult:
+    """Record a check-in, or return the one already recorded for ``client_uuid``.
+
+    Raises ``ValidationError`` (bad field), ``PhotoRejected`` (413/415/400),
+    ``CheckInConflict`` (same client_uuid, different content) and
+    ``StorageFull``. On success the photo is fsynced and the row committed.
+    """
+    received_at = received_at or timezone.now()
+    _validate_times(captured_at, received_at)
+    data = photo.read(settings.PHOTO_MAX_BYTES + 1)
+    photo_sha256 = hashlib.sha256(data).hexdigest()
+    fingerprint = _fingerprint(
+        kind=kind,
+        latitude=latitude,
+        longitude=longitude,
+        accuracy_m=accuracy_m,
+        captured_at=captured_at,
+        photo_sha256=photo_sha256,
+        is_mock=is_mock,
+        device_id=device_id,
+        note=note,
+    )
+    existing = _existing(employee, client_uuid)
+    if existing is not None:
+        # A phone retrying after a lost answer: no second row, same body.
+        return _replay(existing, fingerprint)
+
+    facts: PhotoFacts = inspect_photo(
+        data,
+        max_bytes=settings.PHOTO_MAX_BYTES,
+        max_pixels=settings.PHOTO_MAX_PIXELS,
+    )
+    position = Point(latitude, longitude)
+    workplace, fence = place_position(employee, position, accuracy_m)
+    zone_name = workplace.timezone if workplace else employee.unit.instansi.timezone
+    local_date = captured_at.astimezone(ZoneInfo(zone_name)).date()
+    place = verification.Placement(
+        workplace=workplace,
+        fence=fence,
+        timezone=zone_name,
+        local_date=local_date,
+        schedule=day_schedule(
+            employee=employee, day=local_date, workplace=workplace, timezone=zone_name
+        ),
+    )
+    submission = verification.Submission(
+        employee=employee,
+        kind=kind,
+        position=position,
+        accuracy_m=accuracy_m,
+        captured_at=captured_at,
+        received_at=received_at,
+        is_mock=is_mock,
+        device_id=device_id,
+    )
+    flags = verification.evaluate(submission, place, facts)
+
+    relative = f"checkins/{local_date:%Y/%m/%d}/{uuid.uuid4().hex}.{facts.extension}"
+    write_durably(settings.MEDIA_ROOT, relative, data)
+    bands = verification.phash_bands(facts.phash)
+    checkin = CheckIn(
+        employee=employee,
+        client_uuid=client_uuid,
+        fingerprint=fingerprint,
+        kind=kind,
+        latitude=latitude,
+        longitude=longitude,
+        accuracy_m=accuracy_m,
+        captured_at=captured_at,
+        received_at=received_at,
+        local_date=local_date,
+        is_mock=is_mock,
+        device_id=device_id,
+        note=note,
+        workplace=workplace,
+        distance_m=round(fence.distance_m, 1) if fence else None,
+        geofence=fence.state if fence else CheckIn.Geofence.OUTSIDE,
+        mode=CheckIn.Mode.OFFICE,
+        status=(
+            CheckIn.Status.NEEDS_REVIEW
+            if needs_review(flags)
+            else CheckIn.Status.VERIFIED
+        ),
+        flags=flags,
+        photo=relative,
+        photo_sha256=facts.sha256,
+        photo_phash=facts.phash,
+        phash_band0=bands[0],
+        phash_band1=bands[1],
+        phash_band2=bands[2],
+        phash_band3=bands[3],
+        photo_format=facts.format,
+        photo_width=facts.width,
+        photo_height=facts.height,
+        photo_size=facts.size_bytes,
+        exif=facts.exif_dict(),
+    )
+    try:
+        with transaction.atomic():
+            checkin.save(force_insert=True)
+    except IntegrityError:
+        # Lost the race against a concurrent send of the same check-in: the
+        # unique constraint kept one row; answer with that one.
+        remove_quietly(settings.MEDIA_ROOT, relative)
+        winner = _existing(employee, client_uuid)
+        if winner is None:
+            raise
+        return _replay(winner, fingerprint)
+    return CheckInResult(checkin=checkin, created=True)

@@ -1,0 +1,300 @@
+"""The verification signals of a check-in, each an explained flag.
+
+Signals are evidence for a human reviewer, never proof (see DOMAIN.md,
+"Fraud patterns"): every rule below returns flags with the facts that made
+it fire, and the thresholds are settings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q
+
+from backend.attendance.flags import make_flag
+from backend.attendance.models import CheckIn, Workplace
+from backend.attendance.schedules import DaySchedule
+from backend.lib.geo import FenceResult, Point, distance_m
+from backend.lib.photos import PhotoFacts, hamming_distance
+from backend.organization.models import Employee
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What the phone sent, validated."""
+
+    employee: Employee
+    kind: str
+    position: Point
+    accuracy_m: float
+    captured_at: dt.datetime
+    received_at: dt.datetime
+    is_mock: bool | None
+    device_id: str
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the server placed the check-in."""
+
+    workplace: Workplace | None
+    fence: FenceResult | None
+    timezone: str
+    local_date: dt.date
+    schedule: DaySchedule | None
+
+
+def _local(moment: dt.datetime, timezone: str) -> str:
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+def _who(checkin: CheckIn) -> str:
+    return f"{checkin.employee.name} ({checkin.employee.nip})"
+
+
+def location_flags(sub: Submission, place: Placement) -> list[dict[str, Any]]:
+    flags: list[dict[str, Any]] = []
+    if place.workplace is None or place.fence is None:
+        flags.append(make_flag("no_workplace"))
+    else:
+        params = {
+            "workplace": place.workplace.name,
+            "distance": round(place.fence.distance_m),
+            "accuracy": round(sub.accuracy_m),
+        }
+        if place.fence.state == "outside":
+            flags.append(make_flag("geofence_outside", **params))
+            # Flexible-work approvals are not modelled yet: any check-in
+            # outside every workplace is unapproved flexible work.
+            flags.append(make_flag("flexible_unapproved"))
+        elif place.fence.state == "uncertain":
+            code = (
+                "geofence_uncertain"
+                if place.fence.edge_distance_m <= 0
+                else "geofence_uncertain_outside"
+            )
+            flags.append(make_flag(code, **params))
+    if sub.accuracy_m == 0:
+        flags.append(make_flag("accuracy_zero"))
+    elif sub.accuracy_m > settings.FLAG_POOR_ACCURACY_M:
+        flags.append(
+            make_flag(
+                "accuracy_poor",
+                accuracy=round(sub.accuracy_m),
+                limit=round(settings.FLAG_POOR_ACCURACY_M),
+            )
+        )
+    if sub.is_mock:
+        flags.append(make_flag("mock_location"))
+    return flags
+
+
+def travel_flags(sub: Submission, place: Placement) -> list[dict[str, Any]]:
+    """Impossible speed to or from the neighbouring check-ins in time.
+
+    Both neighbours are checked because offline phones upload out of order.
+    """
+    mine = CheckIn.objects.filter(employee=sub.employee)
+    neighbours = [
+        mine.filter(captured_at__lte=sub.captured_at).order_by("-captured_at").first(),
+        mine.filter(captured_at__gt=sub.captured_at).order_by("captured_at").first(),
+    ]
+    limit = settings.FLAG_TRAVEL_SPEED_KMH
+    for other in neighbours:
+        if other is None:
+            continue
+        other_point = Point(other.latitude, other.longitude)
+        # Both positions are only known to within their accuracy: judge the
+        # shortest trip that the two accuracy circles allow.
+        gap_m = distance_m(other_point, sub.position)
+        trip_m = max(0.0, gap_m - other.accuracy_m - sub.accuracy_m)
+        seconds = abs((sub.captured_at - other.captured_at).total_seconds())
+        if trip_m == 0:
+            continue
+        speed = math.inf if seconds == 0 else trip_m / seconds * 3.6
+        if speed > limit:
+            return [
+                make_flag(
+                    "impossible_travel",
+                    speed=round(min(speed, 99_999)),
+                    distance=round(gap_m),
+                    minutes=round(seconds / 60),
+                    limit=round(limit),
+                    other_time=_local(other.captured_at, place.timezone),
+                )
+            ]
+    return []
+
+
+def photo_flags(
+    sub: Submission, place: Placement, photo: PhotoFacts
+) -> list[dict[str, Any]]:
+    flags: list[dict[str, Any]] = []
+    exif = photo.exif
+    if exif.latitude is not None and exif.longitude is not None:
+        gap = distance_m(Point(exif.latitude, exif.longitude), sub.position)
+        if gap > settings.FLAG_EXIF_DISTANCE_M:
+            flags.append(make_flag("exif_gps_far", distance=round(gap)))
+    if exif.taken_at is not None:
+        taken = exif.taken_at
+        if taken.tzinfo is None:
+            # EXIF without an offset is the camera's wall clock, taken to be
+            # the workplace's zone.
+            taken = taken.replace(tzinfo=ZoneInfo(place.timezone))
+        minutes = abs((taken - sub.captured_at).total_seconds()) / 60
+        if minutes > settings.FLAG_EXIF_TIME_MINUTES:
+            flags.append(
+                make_flag(
+                    "exif_time_far",
+                    minutes=round(minutes),
+                    photo_time=_local(taken, place.timezone),
+                )
+            )
+
+    reused = (
+        CheckIn.objects.filter(photo_sha256=photo.sha256)
+        .select_related("employee")
+        .order_by("id")
+        .first()
+    )
+    if reused is not None:
+        flags.append(
+            make_flag(
+                "photo_reused",
+                checkin_id=reused.pk,
+                who=_who(reused),
+                when=_local(reused.captured_at, place.timezone),
+            )
+        )
+        return flags
+    near = _near_duplicate(photo, sub.received_at)
+    if near is not None:
+        flags.append(
+            make_flag(
+                "photo_near_duplicate",
+                checkin_id=near.pk,
+                who=_who(near),
+                when=_local(near.captured_at, place.timezone),
+            )
+        )
+    return flags
+
+
+def phash_bands(phash: str) -> tuple[str, str, str, str]:
+    return phash[0:4], phash[4:8], phash[8:12], phash[12:16]
+
+
+def _near_duplicate(photo: PhotoFacts, now: dt.datetime) -> CheckIn | None:
+    """The earliest recent check-in whose photo is perceptually the same.
+
+    Candidates share one of four 16-bit bands of the hash (guaranteed for
+    distances up to 3, and usual for re-encoded copies beyond that), then
+    the exact Hamming distance decides.
+    """
+    bands = phash_bands(photo.phash)
+    since = now - dt.timedelta(days=settings.FLAG_NEAR_DUPLICATE_DAYS)
+    candidates = (
+        CheckIn.objects.filter(
+            Q(phash_band0=bands[0])
+            | Q(phash_band1=bands[1])
+            | Q(phash_band2=bands[2])
+            | Q(phash_band3=bands[3]),
+            received_at__gte=since,
+        )
+        .select_related("employee")
+        .order_by("id")[:200]
+    )
+    limit = settings.FLAG_PHASH_DISTANCE
+    for candidate in candidates:
+        if hamming_distance(candidate.photo_phash, photo.phash) <= limit:
+            return candidate
+    return None
+
+
+def sharing_flags(sub: Submission, place: Placement) -> list[dict[str, Any]]:
+    flags: list[dict[str, Any]] = []
+    same_spot = (
+        CheckIn.objects.filter(
+            local_date=place.local_date,
+            latitude=sub.position.latitude,
+            longitude=sub.position.longitude,
+        )
+        .exclude(employee=sub.employee)
+        .order_by()
+        .values_list("employee__name", flat=True)
+        .distinct()
+    )
+    names = sorted(same_spot)
+    if names:
+        flags.append(
+            make_flag(
+                "coordinates_shared", count=len(names), names=", ".join(names[:5])
+            )
+        )
+    if sub.device_id:
+        since = sub.received_at - dt.timedelta(days=settings.FLAG_DEVICE_SHARED_DAYS)
+        users = sorted(
+            set(
+                CheckIn.objects.filter(device_id=sub.device_id, received_at__gte=since)
+                .exclude(employee=sub.employee)
+                .values_list("employee__name", flat=True)
+                .distinct()
+            )
+        )
+        if users:
+            flags.append(
+                make_flag("device_shared", count=len(users), names=", ".join(users[:5]))
+            )
+    return flags
+
+
+def time_flags(sub: Submission, place: Placement) -> list[dict[str, Any]]:
+    flags: list[dict[str, Any]] = []
+    gap = (sub.received_at - sub.captured_at).total_seconds() / 60
+    if gap > settings.FLAG_SYNC_GAP_MINUTES:
+        flags.append(make_flag("late_sync", minutes=round(gap)))
+    kind = "in" if sub.kind == CheckIn.Kind.IN else "out"
+    schedule = place.schedule
+    if schedule is None:
+        flags.append(make_flag("non_working_day", kind=kind))
+        return flags
+    window_start = schedule.start - dt.timedelta(
+        minutes=settings.SCHEDULE_WINDOW_BEFORE_MINUTES
+    )
+    window_end = schedule.end + dt.timedelta(
+        minutes=settings.SCHEDULE_WINDOW_AFTER_MINUTES
+    )
+    if sub.kind == CheckIn.Kind.IN:
+        window_end = schedule.end
+    else:
+        window_start = schedule.start
+    if not window_start <= sub.captured_at <= window_end:
+        zone = ZoneInfo(place.timezone)
+        flags.append(
+            make_flag(
+                "outside_schedule",
+                kind=kind,
+                time=sub.captured_at.astimezone(zone).strftime("%H:%M"),
+                window_start=window_start.astimezone(zone).strftime("%H:%M"),
+                window_end=window_end.astimezone(zone).strftime("%H:%M"),
+            )
+        )
+    return flags
+
+
+def evaluate(
+    sub: Submission, place: Placement, photo: PhotoFacts
+) -> list[dict[str, Any]]:
+    """Every flag for a new check-in, in a stable order."""
+    return [
+        *location_flags(sub, place),
+        *travel_flags(sub, place),
+        *photo_flags(sub, place, photo),
+        *sharing_flags(sub, place),
+        *time_flags(sub, place),
+    ]

@@ -1,0 +1,211 @@
+"""Photo check-ins per second through the real server, with references.
+
+Run as ``python -m bench.checkins``. Eight concurrent clients post check-ins
+to ``manage.py serve`` (the embedded default: one uvicorn process, SQLite).
+The same run measures two references for the 9 MP photo on all cores:
+
+- the floor: decoding it at 1/8 scale with Pillow, the least pixel work a
+  near-duplicate check needs;
+- a naive pipeline: full decode, LANCZOS resize to a thumbnail, re-encode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+import json
+import os
+import sys
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from bench.http import Tally, http_request, multipart, run_load
+from bench.server import Server, login, running_server
+
+PHOTOS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "photos"
+FULL = PHOTOS / "mobile_HMD_Nokia_8.3_5G.jpg"
+SMALL = PHOTOS / "mobile_HMD_Nokia_8.3_5G_1280.jpg"
+PLACEHOLDER = b"00000000-0000-4000-8000-000000000000"
+CONCURRENCY = 8
+
+
+def _floor_once(data: bytes) -> None:
+    with Image.open(io.BytesIO(data)) as image:
+        image.draft("L", (image.width // 8, image.height // 8))
+        image.load()
+
+
+def _naive_once(data: bytes) -> None:
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        thumb = image.resize(
+            (320, round(320 * image.height / image.width)), Image.Resampling.LANCZOS
+        )
+        thumb.save(io.BytesIO(), "JPEG", quality=85)
+
+
+def _repeat(job: str, data: bytes, seconds: float) -> int:
+    work = _floor_once if job == "floor" else _naive_once
+    done = 0
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        work(data)
+        done += 1
+    return done
+
+
+def reference_rate(job: str, data: bytes, seconds: float = 4.0) -> float:
+    """Photos per second for ``job`` with one process per core."""
+    cores = os.cpu_count() or 1
+    with ProcessPoolExecutor(cores) as pool:
+        list(pool.map(_repeat, [job] * cores, [data] * cores, [0.3] * cores))
+        started = time.perf_counter()
+        counts = list(
+            pool.map(_repeat, [job] * cores, [data] * cores, [seconds] * cores)
+        )
+        elapsed = time.perf_counter() - started
+    return sum(counts) / elapsed
+
+
+def _checkin_template(photo: bytes, workplace: dict[str, Any]) -> tuple[bytes, str]:
+    now = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=7)))
+    return multipart(
+        {
+            "client_uuid": PLACEHOLDER.decode(),
+            "kind": "in",
+            "latitude": f"{workplace['latitude'] + 0.0001:.7f}",
+            "longitude": f"{workplace['longitude']:.7f}",
+            "accuracy_m": "8",
+            "captured_at": now.isoformat(),
+            "device_id": "bench",
+        },
+        "photo",
+        "photo.jpg",
+        photo,
+    )
+
+
+def _photo_scenario(
+    server: Server, tokens: list[str], photo: bytes, total: int
+) -> dict[str, Any]:
+    body, content_type = _checkin_template(photo, server.workplaces[0])
+    cut = body.index(PLACEHOLDER)
+    head, tail = body[:cut], body[cut + len(PLACEHOLDER) :]
+    # Every body has the same length: only the fixed-size UUID changes.
+    prefixes = [
+        http_request(
+            "POST",
+            "/api/v1/checkins/",
+            {
+                "Authorization": f"Token {token}",
+                "Content-Type": content_type,
+            },
+            content_length=len(body),
+        )
+        for token in tokens
+    ]
+
+    def make(number: int) -> bytes:
+        return (
+            prefixes[number % len(prefixes)] + head + str(uuid.uuid4()).encode() + tail
+        )
+
+    tally = Tally()
+    asyncio.run(
+        run_load(
+            port=server.port,
+            make_request=make,
+            concurrency=CONCURRENCY,
+            total=total,
+            tally=tally,
+        )
+    )
+    return tally.summary()
+
+
+def _json_scenario(server: Server, tokens: list[str], total: int) -> dict[str, Any]:
+    requests = [
+        http_request("GET", "/api/v1/me/", {"Authorization": f"Token {t}"})
+        for t in tokens
+    ]
+    tally = Tally()
+    asyncio.run(
+        run_load(
+            port=server.port,
+            make_request=lambda n: requests[n % len(requests)],
+            concurrency=CONCURRENCY,
+            total=total,
+            tally=tally,
+        )
+    )
+    return tally.summary()
+
+
+def _tiny_photo() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), (90, 120, 150)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def run(*, scale: float = 1.0) -> dict[str, Any]:
+    full, small = FULL.read_bytes(), SMALL.read_bytes()
+    results: dict[str, Any] = {
+        "floor_9mp_per_s": reference_rate("floor", full),
+        "naive_9mp_per_s": reference_rate("naive", full),
+    }
+    with running_server() as server:
+        employees = [a for a in server.accounts if a["role"] == "employee"]
+        tokens = [login(server, a["username"]) for a in employees[:CONCURRENCY]]
+        _photo_scenario(server, tokens, small, 16)  # warm-up
+        results["checkin_9mp"] = _photo_scenario(server, tokens, full, int(240 * scale))
+        results["checkin_1280"] = _photo_scenario(
+            server, tokens, small, int(600 * scale)
+        )
+        results["checkin_tiny_photo"] = _photo_scenario(
+            server, tokens, _tiny_photo(), int(600 * scale)
+        )
+        results["json_me"] = _json_scenario(server, tokens, int(1000 * scale))
+    nine = results["checkin_9mp"]["per_second"]
+    results["ratio_9mp_vs_floor"] = nine / results["floor_9mp_per_s"]
+    results["ratio_9mp_vs_naive"] = nine / results["naive_9mp_per_s"]
+    return results
+
+
+def report(results: dict[str, Any]) -> str:
+    lines = [
+        "check-ins through the real server "
+        f"({CONCURRENCY} concurrent clients, one uvicorn process, SQLite)",
+        f"  reference floor (1/8-scale decode, all cores): "
+        f"{results['floor_9mp_per_s']:.1f} photos/s",
+        f"  reference naive (decode+LANCZOS+re-encode, all cores): "
+        f"{results['naive_9mp_per_s']:.1f} photos/s",
+    ]
+    for key, label in [
+        ("checkin_9mp", "9 MP photo (2.1 MB)"),
+        ("checkin_1280", "1280-px photo (115 KB)"),
+        ("checkin_tiny_photo", "64-px photo (non-photo cost)"),
+        ("json_me", "GET /api/v1/me/ (JSON only)"),
+    ]:
+        r = results[key]
+        lines.append(
+            f"  {label:<30} {r['per_second']:7.1f}/s  p50 {r['p50_ms']:6.1f} ms  "
+            f"p95 {r['p95_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  {r['statuses']}"
+        )
+    lines.append(
+        f"  9 MP vs floor: {results['ratio_9mp_vs_floor']:.2f}x (goal >= 0.6x)"
+    )
+    lines.append(f"  9 MP vs naive: {results['ratio_9mp_vs_naive']:.2f}x (goal >= 4x)")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    outcome = run(scale=float(os.environ.get("BENCH_SCALE", "1")))
+    print(report(outcome))
+    if "--json" in sys.argv:
+        print(json.dumps(outcome, default=str))

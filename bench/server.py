@@ -1,0 +1,114 @@
+"""Start a real Pantau server for a benchmark, on a scratch database.
+
+The server is the one ``make run`` starts (``manage.py serve``: uvicorn,
+HTTP + WebSockets), pointed at a temporary SQLite file and media folder, or
+at PostgreSQL/Redis when their URLs are given.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Server:
+    base_url: str
+    port: int
+    env: dict[str, str]
+    accounts: list[dict[str, str]]
+    password: str
+    workplaces: list[dict[str, float]]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    ).stdout
+
+
+@contextlib.contextmanager
+def running_server(
+    *, extra_env: dict[str, str] | None = None, timeout: float = 60.0
+) -> Iterator[Server]:
+    with tempfile.TemporaryDirectory(prefix="pantau-bench-") as scratch:
+        env = {
+            **os.environ,
+            "SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+            "HTTPS": "0",
+            "SQLITE_PATH": str(Path(scratch) / "bench.sqlite3"),
+            "MEDIA_ROOT": str(Path(scratch) / "media"),
+            "PANTAU_VAR_DIR": scratch,
+            "LOG_LEVEL": "WARNING",
+            "LOGIN_RATE": "100000/min",
+            **(extra_env or {}),
+        }
+        manage(env, "migrate", "--no-input", "-v0")
+        seeded = json.loads(manage(env, "seed_demo", "--json"))
+        port = free_port()
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "serve", "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/healthz", timeout=2):  # noqa: S310
+                        break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError("the server did not start") from None
+                    time.sleep(0.2)
+            yield Server(
+                base_url=base,
+                port=port,
+                env=env,
+                accounts=seeded["accounts"],
+                password=seeded["password"],
+                workplaces=seeded["workplaces"],
+            )
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def login(server: Server, username: str) -> str:
+    request = urllib.request.Request(  # noqa: S310 - a loopback http:// URL
+        f"{server.base_url}/api/v1/auth/token/",
+        data=json.dumps({"username": username, "password": server.password}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        return str(json.loads(response.read())["token"])

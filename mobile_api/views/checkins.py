@@ -1,0 +1,260 @@
+"""Check-ins: create (multipart, idempotent), list, detail, photos."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, NotFound
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.attendance import evidence
+from backend.attendance.flags import render_flags
+from backend.attendance.models import CheckIn
+from backend.attendance.selectors import checkins_of, visible_checkin
+from backend.attendance.services import CheckInConflict, checkin_create
+from backend.lib.durable_files import StorageFull
+from backend.lib.photos import PhotoRejected
+from mobile_api.errors import error_body
+from mobile_api.serializers import ErrorSerializer
+
+
+class PhotoError(APIException):
+    def __init__(self, rejected: PhotoRejected) -> None:
+        self.status_code = rejected.status
+        super().__init__(detail=rejected.message, code=rejected.code)
+
+
+def _employee_of(request: Request) -> Any:
+    employee = getattr(request.user, "employee", None)
+    if employee is None:
+        raise NotFound(_("This account has no employee record."))
+    return employee
+
+
+class CheckInOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    client_uuid = serializers.UUIDField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    flags = serializers.SerializerMethodField()
+    workplace = serializers.SerializerMethodField()
+    distance_m = serializers.FloatField(allow_null=True)
+    geofence = serializers.CharField()
+    mode = serializers.CharField()
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+    accuracy_m = serializers.FloatField()
+    captured_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField()
+    photo_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    def get_flags(self, checkin: CheckIn) -> list[dict[str, str]]:
+        return render_flags(checkin.flags)
+
+    def get_workplace(self, checkin: CheckIn) -> dict[str, Any] | None:
+        if checkin.workplace is None:
+            return None
+        return {"id": checkin.workplace.pk, "name": checkin.workplace.name}
+
+    def _url(self, name: str, checkin: CheckIn) -> str:
+        from django.urls import reverse
+
+        path = reverse(f"mobile_api:{name}", kwargs={"pk": checkin.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def get_photo_url(self, checkin: CheckIn) -> str:
+        return self._url("checkin-photo", checkin)
+
+    def get_thumbnail_url(self, checkin: CheckIn) -> str:
+        return self._url("checkin-thumbnail", checkin)
+
+
+class CheckInInputSerializer(serializers.Serializer):
+    client_uuid = serializers.UUIDField()
+    kind = serializers.ChoiceField(choices=CheckIn.Kind.choices)
+    latitude = serializers.FloatField(min_value=-90, max_value=90)
+    longitude = serializers.FloatField(min_value=-180, max_value=180)
+    accuracy_m = serializers.FloatField(min_value=0, max_value=100_000)
+    captured_at = serializers.DateTimeField()
+    photo = serializers.FileField(allow_empty_file=True)
+    is_mock = serializers.BooleanField(required=False, allow_null=True, default=None)
+    device_id = serializers.CharField(
+        required=False, allow_blank=True, max_length=128, default=""
+    )
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, default=""
+    )
+
+    def validate_captured_at(self, value: Any) -> Any:
+        raw = self.initial_data.get("captured_at", "")
+        # An ISO time without an offset is ambiguous across WIB/WITA/WIT.
+        if isinstance(raw, str) and not (
+            raw.endswith("Z") or "+" in raw[10:] or "-" in raw[10:]
+        ):
+            raise serializers.ValidationError(
+                _("Give the time with its UTC offset, e.g. 2026-11-27T07:24:00+07:00.")
+            )
+        return value
+
+
+class CheckInPagination(CursorPagination):
+    ordering = ("-captured_at", "-id")
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+
+
+class CheckInListCreateApi(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": CheckInInputSerializer},
+        responses={
+            201: CheckInOutputSerializer,
+            200: CheckInOutputSerializer,
+            400: ErrorSerializer,
+            409: ErrorSerializer,
+            413: ErrorSerializer,
+            415: ErrorSerializer,
+            507: ErrorSerializer,
+        },
+        summary="Record a check-in (presensi masuk/pulang) with position and photo",
+    )
+    def post(self, request: Request) -> Response:
+        employee = _employee_of(request)
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > settings.PHOTO_MAX_BYTES + 64 * 1024:
+            return Response(
+                error_body(
+                    "too_large",
+                    _("The upload is larger than %(mb)d MB.")
+                    % {"mb": settings.PHOTO_MAX_BYTES // (1024 * 1024)},
+                ),
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        serializer = CheckInInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            result = checkin_create(
+                employee=employee,
+                client_uuid=data["client_uuid"],
+                kind=data["kind"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                accuracy_m=data["accuracy_m"],
+                captured_at=data["captured_at"],
+                photo=data["photo"],
+                is_mock=data["is_mock"],
+                device_id=data["device_id"],
+                note=data["note"],
+            )
+        except PhotoRejected as rejected:
+            raise PhotoError(rejected) from None
+        except CheckInConflict as conflict:
+            return Response(
+                error_body("conflict", str(conflict)), status=status.HTTP_409_CONFLICT
+            )
+        except StorageFull:
+            return Response(
+                error_body(
+                    "storage_full",
+                    _("The server cannot store photos right now; try again later."),
+                ),
+                status=status.HTTP_507_INSUFFICIENT_STORAGE,
+                headers={"Retry-After": "60"},
+            )
+        body = CheckInOutputSerializer(result.checkin, context={"request": request})
+        return Response(
+            body.data,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", str, description="first date (YYYY-MM-DD)"),
+            OpenApiParameter("to", str, description="last date (YYYY-MM-DD)"),
+        ],
+        responses={200: CheckInOutputSerializer(many=True)},
+        summary="The caller's own check-ins, newest first (cursor pagination)",
+    )
+    def get(self, request: Request) -> Response:
+        employee = _employee_of(request)
+        filters = DateRangeSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        queryset: QuerySet[CheckIn] = checkins_of(
+            employee,
+            date_from=filters.validated_data.get("from"),
+            date_to=filters.validated_data.get("to"),
+        )
+        paginator = CheckInPagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        body = CheckInOutputSerializer(page, many=True, context={"request": request})
+        return paginator.get_paginated_response(body.data)
+
+
+class DateRangeSerializer(serializers.Serializer):
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # "from" is a Python keyword, so the fields are declared here.
+        return {
+            "from": serializers.DateField(required=False),
+            "to": serializers.DateField(required=False),
+        }
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError(
+                {"to": [_("The end date is before the start date.")]}
+            )
+        return attrs
+
+
+class CheckInDetailApi(APIView):
+    @extend_schema(
+        responses={200: CheckInOutputSerializer, 404: ErrorSerializer},
+        summary="One check-in the caller may see",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        checkin = visible_checkin(request.user, pk)
+        return Response(
+            CheckInOutputSerializer(checkin, context={"request": request}).data
+        )
+
+
+class _CheckInImageApi(APIView):
+    variant = ""
+
+    @extend_schema(responses={(200, "image/jpeg"): bytes, 404: ErrorSerializer})
+    def get(self, request: Request, pk: int) -> FileResponse:
+        checkin = visible_checkin(request.user, pk)
+        path = (
+            evidence.thumbnail_file(checkin)
+            if self.variant == "thumbnail"
+            else evidence.display_file(checkin)
+        )
+        response = FileResponse(open(path, "rb"), content_type="image/jpeg")  # noqa: SIM115
+        response["Cache-Control"] = "private, max-age=3600"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class CheckInPhotoApi(_CheckInImageApi):
+    """The photo (re-encoded, upright, without EXIF) for authorized viewers."""
+
+    variant = "photo"
+
+
+class CheckInThumbnailApi(_CheckInImageApi):
+    variant = "thumbnail"

@@ -1,0 +1,684 @@
+"""POST/GET /api/v1/checkins/: the contract, idempotency, evidence safety,
+access by role, and every verification flag firing and not firing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import connection
+from PIL import Image
+from rest_framework.test import APIClient
+
+from backend.attendance.models import CheckIn, Holiday, Workplace
+from tests.conftest import client_for
+
+PHOTOS = Path(__file__).resolve().parent.parent / "fixtures" / "photos"
+WIB = dt.timezone(dt.timedelta(hours=7))
+# A Wednesday morning in Pekanbaru.
+NOW = dt.datetime(2026, 11, 25, 7, 20, tzinfo=WIB)
+OFFICE = (0.507930, 101.449550)  # Kantor BKD Provinsi Riau
+
+
+def clean_jpeg(
+    name: str = "mobile_HMD_Nokia_8.3_5G_1280.jpg",
+    *,
+    size: int = 640,
+    shade: int | None = None,
+) -> bytes:
+    """A photo as the web app sends it: re-encoded, no EXIF."""
+    with Image.open(PHOTOS / name) as image:
+        image = image.convert("RGB")
+        image.thumbnail((size, size))
+        if shade is not None:
+            image = Image.new("RGB", image.size, (shade, 255 - shade, shade // 2))
+            for x in range(0, image.width, 7):
+                image.putpixel((x, (x * shade) % image.height), (0, 0, 0))
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=85)
+        return out.getvalue()
+
+
+def other_photo() -> bytes:
+    return clean_jpeg("mobile_jolla.jpg")
+
+
+def payload(**overrides: Any) -> dict[str, Any]:
+    photo = overrides.pop("photo_bytes", None)
+    data = {
+        "client_uuid": str(uuid.uuid4()),
+        "kind": "in",
+        "latitude": OFFICE[0],
+        "longitude": OFFICE[1] + 0.0001,
+        "accuracy_m": 8,
+        "captured_at": NOW.isoformat(),
+        "device_id": "android-alice-01",
+    }
+    data.update(overrides)
+    if "photo" not in data:
+        data["photo"] = io.BytesIO(photo if photo is not None else clean_jpeg())
+        data["photo"].name = "selfie.jpg"
+    return data
+
+
+@pytest.fixture
+def office(org: Any) -> Workplace:
+    return Workplace.objects.create(
+        name="Kantor BKD",
+        unit=org.bkd,
+        latitude=str(OFFICE[0]),
+        longitude=str(OFFICE[1]),
+        radius_m=80,
+    )
+
+
+@pytest.fixture
+def alice(org: Any, office: Workplace) -> APIClient:
+    return client_for(org.alice.user)
+
+
+@pytest.fixture(autouse=True)
+def _frozen() -> Any:
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def post(client: APIClient, data: dict[str, Any]) -> Any:
+    return client.post("/api/v1/checkins/", data, format="multipart")
+
+
+def codes(response: Any) -> set[str]:
+    return {flag["code"] for flag in response.json()["flags"]}
+
+
+# --- the contract --------------------------------------------------------
+
+
+def test_it_verifies_a_clean_check_in_at_the_office(
+    alice: APIClient, org: Any, office: Workplace
+) -> None:
+    data = payload()
+    response = post(alice, data)
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "verified", body["flags"]
+    assert body["flags"] == []
+    assert body["client_uuid"] == data["client_uuid"]
+    assert body["kind"] == "in"
+    assert body["geofence"] == "inside"
+    assert body["workplace"] == {"id": office.pk, "name": "Kantor BKD"}
+    assert 5 < body["distance_m"] < 20
+    assert dt.datetime.fromisoformat(body["captured_at"]) == NOW
+    assert body["received_at"]
+    assert body["photo_url"].endswith(f"/api/v1/checkins/{body['id']}/photo/")
+    assert body["thumbnail_url"].endswith(f"/api/v1/checkins/{body['id']}/thumbnail/")
+    row = CheckIn.objects.get()
+    assert row.employee == org.alice
+    assert row.local_date == dt.date(2026, 11, 25)
+    assert Path(row.photo.path).read_bytes() == data["photo"].getvalue()
+
+
+def test_it_lists_only_the_callers_check_ins_with_date_filters(
+    alice: APIClient, org: Any, office: Workplace
+) -> None:
+    post(alice, payload())
+    post(client_for(org.bob.user), payload(photo_bytes=other_photo()))
+    listed = alice.get("/api/v1/checkins/").json()
+    assert [c["kind"] for c in listed["results"]] == ["in"]
+    assert listed["next"] is None
+    assert (
+        alice.get("/api/v1/checkins/", {"from": "2026-11-26"}).json()["results"] == []
+    )
+    bad = alice.get("/api/v1/checkins/", {"from": "2026-11-26", "to": "2026-11-01"})
+    assert bad.status_code == 400
+    assert "to" in bad.json()["fields"]
+    assert alice.get("/api/v1/checkins/", {"from": "kemarin"}).json()["fields"]["from"]
+
+
+def test_a_replay_returns_the_original_body_and_no_second_row(alice: APIClient) -> None:
+    data = payload()
+    photo = data["photo"].getvalue()
+    first = post(alice, data)
+    again = post(alice, {**data, "photo": _file(photo)})
+    assert first.status_code == 201
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    assert CheckIn.objects.count() == 1
+
+
+def test_the_same_uuid_with_different_content_is_a_conflict(alice: APIClient) -> None:
+    data = payload()
+    photo = data["photo"].getvalue()
+    post(alice, data)
+    changed = post(alice, {**data, "photo": _file(photo), "latitude": 0.6})
+    assert changed.status_code == 409
+    assert changed.json()["code"] == "conflict"
+    assert CheckIn.objects.count() == 1
+
+
+def _file(data: bytes, name: str = "selfie.jpg") -> io.BytesIO:
+    handle = io.BytesIO(data)
+    handle.name = name
+    return handle
+
+
+def test_a_lost_race_on_the_unique_constraint_answers_with_the_winner(
+    org: Any, office: Workplace, monkeypatch: Any
+) -> None:
+    from backend.attendance import services
+
+    photo = clean_jpeg()
+    arguments = {
+        "employee": org.alice,
+        "client_uuid": uuid.uuid4(),
+        "kind": "in",
+        "latitude": OFFICE[0],
+        "longitude": OFFICE[1],
+        "accuracy_m": 5.0,
+        "captured_at": NOW,
+    }
+    first = services.checkin_create(photo=io.BytesIO(photo), **arguments)
+    # The second send did its existence check before the first committed.
+    real = services._existing
+    calls = iter([None])
+    monkeypatch.setattr(services, "_existing", lambda *a: next(calls, None) or real(*a))
+    second = services.checkin_create(photo=io.BytesIO(photo), **arguments)
+    assert (first.created, second.created) == (True, False)
+    assert second.checkin.pk == first.checkin.pk
+    assert CheckIn.objects.count() == 1
+    media = Path(first.checkin.photo.path).parent
+    assert len(list(media.iterdir())) == 1  # the loser's file was removed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_sends_make_exactly_one_row(org: Any, office: Workplace) -> None:
+    from backend.attendance import services
+
+    photo = clean_jpeg()
+    arguments = {
+        "employee": org.alice,
+        "client_uuid": uuid.uuid4(),
+        "kind": "in",
+        "latitude": OFFICE[0],
+        "longitude": OFFICE[1],
+        "accuracy_m": 5.0,
+        "captured_at": NOW,
+    }
+    results: list[Any] = []
+    barrier = threading.Barrier(2)
+
+    def send() -> None:
+        try:
+            barrier.wait()
+            results.append(
+                services.checkin_create(photo=io.BytesIO(photo), **arguments)
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.created for r in results) == [False, True]
+    assert CheckIn.objects.count() == 1
+
+
+# --- times ----------------------------------------------------------------
+
+
+def test_an_offline_check_in_within_the_window_is_accepted_and_flagged(
+    alice: APIClient,
+) -> None:
+    captured = NOW - dt.timedelta(hours=71)
+    response = post(alice, payload(captured_at=captured.isoformat()))
+    assert response.status_code == 201
+    assert "late_sync" in codes(response)
+    assert CheckIn.objects.get().local_date == dt.date(2026, 11, 22)
+
+
+@pytest.mark.parametrize(
+    "captured", [NOW - dt.timedelta(hours=73), NOW + dt.timedelta(minutes=10)]
+)
+def test_a_capture_time_outside_the_window_is_a_400(
+    alice: APIClient, captured: dt.datetime
+) -> None:
+    response = post(alice, payload(captured_at=captured.isoformat()))
+    assert response.status_code == 400
+    assert "captured_at" in response.json()["fields"]
+    assert not CheckIn.objects.exists()
+
+
+def test_a_small_clock_skew_is_tolerated(alice: APIClient) -> None:
+    ahead = NOW + dt.timedelta(seconds=60)
+    assert post(alice, payload(captured_at=ahead.isoformat())).status_code == 201
+
+
+# --- malformed fields -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("client_uuid", "not-a-uuid"),
+        ("client_uuid", ""),
+        ("kind", "lunch"),
+        ("latitude", "utara"),
+        ("latitude", "91"),
+        ("longitude", "-181"),
+        ("longitude", "NaN"),
+        ("accuracy_m", "-1"),
+        ("accuracy_m", "jauh"),
+        ("captured_at", "kemarin"),
+        ("captured_at", "2026-11-25T07:20:00"),
+        ("is_mock", "mungkin"),
+        ("device_id", "x" * 200),
+        ("note", "x" * 600),
+    ],
+)
+def test_a_malformed_field_is_a_400_naming_it(
+    alice: APIClient, field: str, value: str
+) -> None:
+    response = post(alice, payload(**{field: value}))
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert field in body["fields"], body
+    assert body["code"] == "validation_error"
+    assert not CheckIn.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "client_uuid",
+        "kind",
+        "latitude",
+        "longitude",
+        "accuracy_m",
+        "captured_at",
+        "photo",
+    ],
+)
+def test_a_missing_field_is_a_400_naming_it(alice: APIClient, field: str) -> None:
+    data = payload()
+    del data[field]
+    response = post(alice, data)
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+
+
+def test_json_instead_of_multipart_is_a_415(alice: APIClient) -> None:
+    response = alice.post("/api/v1/checkins/", {"kind": "in"}, format="json")
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+
+
+def test_an_account_without_employee_record_cannot_check_in(
+    org: Any, office: Workplace
+) -> None:
+    response = post(client_for(org.audi), payload())
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_anonymous_requests_are_refused(db: Any) -> None:
+    assert APIClient().post("/api/v1/checkins/", {}).status_code == 401
+
+
+# --- photo evidence -------------------------------------------------------------
+
+
+def _converted(fmt: str) -> bytes:
+    with Image.open(PHOTOS / "mobile_HMD_Nokia_8.3_5G_1280.jpg") as image:
+        out = io.BytesIO()
+        image.convert("RGB").save(out, fmt)
+        return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("maker", "fmt"),
+    [
+        (lambda: (PHOTOS / "mobile_HMD_Nokia_8.3_5G.jpg").read_bytes(), "jpeg"),
+        (lambda: _converted("PNG"), "png"),
+        (lambda: _converted("WEBP"), "webp"),
+        (lambda: (PHOTOS / "mobile_iphone_13_pro_max.HEIC").read_bytes(), "heif"),
+    ],
+)
+def test_every_phone_photo_format_is_accepted_by_content(
+    alice: APIClient, maker: Any, fmt: str
+) -> None:
+    # The name and declared type lie; the content decides.
+    response = post(alice, payload(photo=_file(maker(), name="photo.txt")))
+    assert response.status_code == 201, response.json()
+    assert CheckIn.objects.get().photo_format == fmt
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        (b"%PDF-1.7\n1 0 obj <<>> endobj\n", 415),
+        (b"GIF89a" + b"\x00" * 100, 415),
+        (b"just some text pretending to be a photo", 415),
+        (b"", 400),
+    ],
+)
+def test_what_is_not_a_supported_photo_is_refused(
+    alice: APIClient, data: bytes, status: int
+) -> None:
+    response = post(alice, payload(photo=_file(data)))
+    assert response.status_code == status
+    assert response.json()["message"]
+    assert not CheckIn.objects.exists()
+
+
+def test_a_truncated_photo_is_a_400(alice: APIClient) -> None:
+    whole = (PHOTOS / "mobile_HMD_Nokia_8.3_5G.jpg").read_bytes()
+    response = post(alice, payload(photo=_file(whole[: len(whole) // 2])))
+    assert response.status_code == 400
+    assert not CheckIn.objects.exists()
+
+
+def test_a_damaged_photo_never_causes_a_500(alice: APIClient) -> None:
+    response = post(
+        alice, payload(photo=_file((PHOTOS / "corrupted.jpg").read_bytes()))
+    )
+    assert response.status_code in (201, 400)
+
+
+def test_a_decompression_bomb_is_a_400(alice: APIClient, settings: Any) -> None:
+    settings.PHOTO_MAX_PIXELS = 1_000_000
+    image = Image.new("L", (2000, 2000))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    response = post(alice, payload(photo=_file(out.getvalue())))
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_many_pixels"
+
+
+def test_an_oversized_photo_is_a_413(alice: APIClient, settings: Any) -> None:
+    settings.PHOTO_MAX_BYTES = 50_000
+    response = post(
+        alice,
+        payload(photo_bytes=(PHOTOS / "mobile_HMD_Nokia_8.3_5G_1280.jpg").read_bytes()),
+    )
+    assert response.status_code == 413
+    assert not CheckIn.objects.exists()
+
+
+def test_served_copies_carry_no_exif_and_no_trailing_bytes(alice: APIClient) -> None:
+    original = (PHOTOS / "gps_DSCN0010.jpg").read_bytes() + b"PK\x03\x04<html>"
+    body = post(alice, payload(photo=_file(original))).json()
+    for url in (body["photo_url"], body["thumbnail_url"]):
+        response = alice.get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/jpeg"
+        served = b"".join(response.streaming_content)
+        assert b"Exif" not in served[:4096]
+        assert served.endswith(b"\xff\xd9")
+        assert b"<html>" not in served
+        with Image.open(io.BytesIO(served)) as image:
+            assert not image.getexif()
+
+
+# --- who may see a check-in and its photo -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("viewer", "flagged", "allowed"),
+    [
+        ("alice", False, True),
+        ("bob", False, True),
+        ("dina", False, True),
+        ("charlie", False, False),
+        ("erik", False, False),
+        ("uma", False, True),
+        ("audi", False, False),
+        ("audi", True, True),
+        ("oscar", True, False),
+        ("root", False, True),
+    ],
+)
+def test_photo_access_by_role(
+    alice: APIClient, org: Any, viewer: str, flagged: bool, allowed: bool
+) -> None:
+    overrides = {"is_mock": "true"} if flagged else {}
+    body = post(alice, payload(**overrides)).json()
+    assert (body["status"] == "needs_review") is flagged
+    who = getattr(org, viewer)
+    client = client_for(who.user if hasattr(who, "user") else who)
+    for url in (
+        f"/api/v1/checkins/{body['id']}/",
+        body["photo_url"],
+        body["thumbnail_url"],
+    ):
+        response = client.get(url)
+        assert response.status_code == (200 if allowed else 404), (viewer, url)
+
+
+# --- verification flags -------------------------------------------------------------
+
+
+def test_outside_the_geofence_is_flagged_as_unapproved_flexible_work(
+    alice: APIClient,
+) -> None:
+    response = post(alice, payload(latitude=0.5200, longitude=101.4600))
+    body = response.json()
+    assert body["geofence"] == "outside"
+    assert body["status"] == "needs_review"
+    assert {"geofence_outside", "flexible_unapproved"} <= codes(response)
+    assert body["distance_m"] > 1000
+
+
+def test_an_accuracy_circle_across_the_edge_is_uncertain(alice: APIClient) -> None:
+    # 70 m from the centre of an 80 m fence, accuracy 30 m.
+    response = post(
+        alice, payload(latitude=OFFICE[0] + 0.00063, longitude=OFFICE[1], accuracy_m=30)
+    )
+    body = response.json()
+    assert body["geofence"] == "uncertain"
+    assert "geofence_uncertain" in codes(response)
+    assert body["status"] == "verified"  # the position itself is inside
+
+
+def test_poor_accuracy_is_flagged(alice: APIClient) -> None:
+    response = post(alice, payload(accuracy_m=150))
+    assert "accuracy_poor" in codes(response)
+    assert "accuracy_poor" not in codes(post(alice, payload(accuracy_m=20)))
+
+
+def test_accuracy_of_exactly_zero_is_flagged(alice: APIClient) -> None:
+    assert "accuracy_zero" in codes(post(alice, payload(accuracy_m=0)))
+
+
+def test_a_mock_location_is_flagged_critical(alice: APIClient) -> None:
+    response = post(alice, payload(is_mock="true"))
+    flag = next(f for f in response.json()["flags"] if f["code"] == "mock_location")
+    assert flag["severity"] == "critical"
+    assert "mock_location" not in codes(
+        post(alice, payload(is_mock="false", photo_bytes=other_photo()))
+    )
+
+
+def test_impossible_travel_since_the_previous_check_in_is_flagged(
+    alice: APIClient,
+) -> None:
+    earlier = NOW - dt.timedelta(minutes=15)
+    # Teluk Kuantan, 115 km south across the equator, 15 minutes earlier.
+    post(
+        alice,
+        payload(
+            latitude=-0.528060,
+            longitude=101.562030,
+            captured_at=earlier.isoformat(),
+            photo_bytes=other_photo(),
+        ),
+    )
+    response = post(alice, payload())
+    assert "impossible_travel" in codes(response)
+
+
+def test_plausible_travel_is_not_flagged(alice: APIClient) -> None:
+    earlier = NOW - dt.timedelta(hours=3)
+    post(
+        alice,
+        payload(
+            latitude=0.46,
+            longitude=101.40,
+            captured_at=earlier.isoformat(),
+            photo_bytes=other_photo(),
+        ),
+    )
+    assert "impossible_travel" not in codes(post(alice, payload()))
+
+
+def test_photo_exif_gps_far_from_the_position_is_flagged(alice: APIClient) -> None:
+    # Taken in Tuscany, reported in Pekanbaru.
+    response = post(
+        alice, payload(photo=_file((PHOTOS / "gps_DSCN0010.jpg").read_bytes()))
+    )
+    assert "exif_gps_far" in codes(response)
+    assert "exif_gps_far" not in codes(post(alice, payload(photo_bytes=other_photo())))
+
+
+def test_photo_exif_time_far_from_the_capture_time_is_flagged(alice: APIClient) -> None:
+    response = post(
+        alice, payload(photo=_file((PHOTOS / "mobile_jolla.jpg").read_bytes()))
+    )
+    assert "exif_time_far" in codes(response)
+
+
+def test_the_same_photo_file_used_again_is_flagged_critical(
+    alice: APIClient, org: Any
+) -> None:
+    photo = clean_jpeg()
+    assert "photo_reused" not in codes(post(alice, payload(photo_bytes=photo)))
+    response = post(client_for(org.bob.user), payload(photo_bytes=photo))
+    flag = next(f for f in response.json()["flags"] if f["code"] == "photo_reused")
+    assert flag["severity"] == "critical"
+    assert org.alice.name in flag["message"]
+
+
+def test_a_resized_copy_of_an_earlier_photo_is_a_near_duplicate(
+    alice: APIClient,
+) -> None:
+    post(alice, payload(photo_bytes=clean_jpeg(size=640)))
+    response = post(alice, payload(photo_bytes=clean_jpeg(size=480)))
+    assert "photo_near_duplicate" in codes(response)
+    assert "photo_reused" not in codes(response)
+    different = post(alice, payload(photo_bytes=other_photo()))
+    assert "photo_near_duplicate" not in codes(different)
+
+
+def test_identical_coordinates_from_another_employee_the_same_day_are_flagged(
+    alice: APIClient, org: Any
+) -> None:
+    spot = {"latitude": 0.5079312, "longitude": 101.4495531}
+    post(alice, payload(**spot))
+    bob = client_for(org.bob.user)
+    response = post(
+        bob, payload(**spot, photo_bytes=other_photo(), device_id="bob-phone")
+    )
+    assert "coordinates_shared" in codes(response)
+    nearby = post(
+        bob,
+        payload(
+            latitude=0.5079313,
+            longitude=101.4495531,
+            photo_bytes=clean_jpeg(shade=10),
+            device_id="bob",
+        ),
+    )
+    assert "coordinates_shared" not in codes(nearby)
+
+
+def test_a_device_used_by_another_employee_is_flagged(
+    alice: APIClient, org: Any
+) -> None:
+    post(alice, payload(device_id="shared-phone"))
+    bob = client_for(org.bob.user)
+    response = post(bob, payload(device_id="shared-phone", photo_bytes=other_photo()))
+    assert "device_shared" in codes(response)
+    post(
+        alice,
+        payload(
+            device_id="alice-own", photo_bytes=clean_jpeg(shade=40), latitude=0.50795
+        ),
+    )
+    again = post(
+        alice,
+        payload(
+            device_id="alice-own", photo_bytes=clean_jpeg(shade=90), latitude=0.50796
+        ),
+    )
+    assert "device_shared" not in codes(again)
+
+
+def test_a_check_in_outside_the_schedule_window_is_flagged(alice: APIClient) -> None:
+    night = dt.datetime(2026, 11, 25, 2, 0, tzinfo=WIB)
+    response = post(alice, payload(captured_at=night.isoformat()))
+    assert "outside_schedule" in codes(response)
+    assert "outside_schedule" not in codes(
+        post(alice, payload(photo_bytes=other_photo()))
+    )
+
+
+def test_a_check_in_on_a_holiday_is_noted(alice: APIClient) -> None:
+    Holiday.objects.create(date=dt.date(2026, 11, 25), name="Libur uji")
+    response = post(alice, payload())
+    flag = next(f for f in response.json()["flags"] if f["code"] == "non_working_day")
+    assert flag["severity"] == "info"
+    assert response.json()["status"] == "verified"
+
+
+def test_an_employee_without_workplace_is_flagged(org: Any) -> None:
+    response = post(client_for(org.charlie.user), payload())
+    assert "no_workplace" in codes(response)
+    assert response.json()["workplace"] is None
+
+
+def test_a_polygon_workplace_is_checked_properly(org: Any) -> None:
+    # An L-shaped compound; the notch is outside.
+    Workplace.objects.create(
+        name="Kompleks Dinkes",
+        unit=org.dinkes,
+        latitude="0.5100",
+        longitude="101.4500",
+        polygon=[
+            [0.5100, 101.4500],
+            [0.5100, 101.4520],
+            [0.5110, 101.4520],
+            [0.5110, 101.4510],
+            [0.5120, 101.4510],
+            [0.5120, 101.4500],
+        ],
+    )
+    charlie = client_for(org.charlie.user)
+    inside = post(charlie, payload(latitude=0.5105, longitude=101.4505, accuracy_m=5))
+    notch = post(
+        charlie,
+        payload(
+            latitude=0.5117, longitude=101.4517, accuracy_m=5, photo_bytes=other_photo()
+        ),
+    )
+    assert inside.json()["geofence"] == "inside"
+    assert notch.json()["geofence"] == "outside"
+
+
+def test_flag_messages_follow_the_language(alice: APIClient) -> None:
+    response = alice.post(
+        "/api/v1/checkins/",
+        payload(accuracy_m=0),
+        format="multipart",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    message = next(
+        f["message"] for f in response.json()["flags"] if f["code"] == "accuracy_zero"
+    )
+    assert "exactly 0" in message

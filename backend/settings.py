@@ -281,3 +281,5 @@ SCHEDULE_WINDOW_BEFORE_MINUTES = env.int(
     "SCHEDULE_WINDOW_BEFORE_MINUTES", 180, minimum=0
 )
 SCHEDULE_WINDOW_AFTER_MINUTES = env.int("SCHEDULE_WINDOW_AFTER_MINUTES", 360, minimum=0)
+# Seconds a day's schedules are reused in one process before re-reading.
+SCHEDULE_CACHE_SECONDS = env.int("SCHEDULE_CACHE_SECONDS", 60, minimum=0)

@@ -26,13 +26,16 @@ queries so that a month for a whole unit costs the same as a single day;
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from time import monotonic
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Q
 
 from backend.attendance.models import (
@@ -283,7 +286,32 @@ def day_schedule(
     Loads a :class:`ScheduleBook` for this one day; for many days or many
     employees, load one book and ask it instead.
     """
-    book = ScheduleBook.load([employee.unit.instansi_id], day, day)
+    book = _day_book(employee.unit.instansi_id, day)
     return book.day_schedule(
         employee=employee, day=day, workplace=workplace, timezone=timezone
     )
+
+
+# Every check-in needs its day's schedule; during the morning rush thousands
+# of them ask about the same instansi and day. Schedules change rarely, so a
+# book is reused for SCHEDULE_CACHE_SECONDS (0 turns the cache off).
+_BOOKS: dict[tuple[int, date], tuple[float, ScheduleBook]] = {}
+_BOOKS_LOCK = threading.Lock()
+_BOOKS_MAX = 1024
+
+
+def _day_book(instansi_id: int, day: date) -> ScheduleBook:
+    ttl = settings.SCHEDULE_CACHE_SECONDS
+    if ttl <= 0:
+        return ScheduleBook.load([instansi_id], day, day)
+    now = monotonic()
+    key = (instansi_id, day)
+    hit = _BOOKS.get(key)
+    if hit is not None and now - hit[0] < ttl:
+        return hit[1]
+    book = ScheduleBook.load([instansi_id], day, day)
+    with _BOOKS_LOCK:
+        if len(_BOOKS) >= _BOOKS_MAX:
+            _BOOKS.clear()
+        _BOOKS[key] = (now, book)
+    return book

@@ -135,11 +135,16 @@ def _validate_times(captured_at: dt.datetime, received_at: dt.datetime) -> None:
 
 
 def _existing(employee: Employee, client_uuid: uuid.UUID) -> CheckIn | None:
-    return (
-        CheckIn.objects.select_related("workplace", "employee")
-        .filter(employee=employee, client_uuid=client_uuid)
+    # Almost every send is new: probe the unique index with a narrow query
+    # and load the whole row only for a replay.
+    found = (
+        CheckIn.objects.filter(employee=employee, client_uuid=client_uuid)
+        .values_list("pk", flat=True)
         .first()
     )
+    if found is None:
+        return None
+    return CheckIn.objects.select_related("workplace", "employee").get(pk=found)
 
 
 def _replay(existing: CheckIn, fingerprint: str) -> CheckInResult:

@@ -49,6 +49,10 @@ class Placement:
     schedule: DaySchedule | None
 
 
+# What a flag needs to name an earlier check-in.
+_EVIDENCE_FIELDS = ("captured_at", "employee__name", "employee__nip")
+
+
 def _local(moment: dt.datetime, timezone: str) -> str:
     return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
 
@@ -99,7 +103,9 @@ def travel_flags(sub: Submission, place: Placement) -> list[dict[str, Any]]:
 
     Both neighbours are checked because offline phones upload out of order.
     """
-    mine = CheckIn.objects.filter(employee=sub.employee)
+    mine = CheckIn.objects.filter(employee=sub.employee).only(
+        "latitude", "longitude", "accuracy_m", "captured_at"
+    )
     neighbours = [
         mine.filter(captured_at__lte=sub.captured_at).order_by("-captured_at").first(),
         mine.filter(captured_at__gt=sub.captured_at).order_by("captured_at").first(),
@@ -159,6 +165,7 @@ def photo_flags(
     reused = (
         CheckIn.objects.filter(photo_sha256=photo.sha256)
         .select_related("employee")
+        .only(*_EVIDENCE_FIELDS)
         .order_by("id")
         .first()
     )
@@ -207,6 +214,7 @@ def _near_duplicate(photo: PhotoFacts, now: dt.datetime) -> CheckIn | None:
             received_at__gte=since,
         )
         .select_related("employee")
+        .only("photo_phash", *_EVIDENCE_FIELDS)
         .order_by("id")[:200]
     )
     limit = settings.FLAG_PHASH_DISTANCE

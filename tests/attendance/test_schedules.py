@@ -285,3 +285,29 @@ def test_a_book_refuses_dates_it_did_not_load(org: Any) -> None:
     book = ScheduleBook.load([org.riau.pk], MON, FRI)
     with pytest.raises(ValueError, match="outside the loaded range"):
         book.day_schedule(employee=org.alice, day=SAT)
+
+
+def test_the_check_in_path_reuses_a_days_schedules_for_a_while(
+    org: Any, settings: Any, django_assert_num_queries: Any, monkeypatch: Any
+) -> None:
+    import datetime as _dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from backend.attendance import schedules
+
+    settings.SCHEDULE_CACHE_SECONDS = 60
+    schedules._BOOKS.clear()
+    clock = [1000.0]
+    monkeypatch.setattr(schedules, "monotonic", lambda: clock[0])
+    day = _dt.date(2026, 11, 25)
+    first = schedules.day_schedule(employee=org.alice, day=day)
+    with django_assert_num_queries(0):
+        again = schedules.day_schedule(employee=org.alice, day=day)
+    assert again == first
+    clock[0] += 61
+    with CaptureQueriesContext(connection) as reread:
+        schedules.day_schedule(employee=org.alice, day=day)
+    assert len(reread.captured_queries) > 0
+    schedules._BOOKS.clear()

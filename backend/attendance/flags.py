@@ -125,8 +125,8 @@ _KINDS = [
         "coordinates_shared",
         WARNING,
         _(
-            "Exactly the same coordinates were reported today by %(count)d other "
-            "employee(s): %(names)s."
+            "Exactly the same coordinates were reported on the same day by "
+            "%(count)d other employee(s): %(names)s."
         ),
     ),
     FlagKind(
@@ -141,14 +141,14 @@ _KINDS = [
         "outside_schedule",
         WARNING,
         _(
-            "Checked %(kind)s at %(time)s, outside the expected window "
+            "%(kind)s at %(time)s is outside the expected window "
             "%(window_start)s-%(window_end)s."
         ),
     ),
     FlagKind(
         "non_working_day",
         INFO,
-        _("Checked %(kind)s on a day off (weekend or holiday)."),
+        _("%(kind)s on a day off (weekend or holiday)."),
     ),
     FlagKind(
         "late_sync",
@@ -166,6 +166,10 @@ def make_flag(code: str, **params: Any) -> dict[str, Any]:
     return {"code": code, "severity": KINDS[code].severity, "params": params}
 
 
+# The check-in kind inside a message, in the reader's language.
+_KIND_LABELS = {"in": _("Check-in (masuk)"), "out": _("Check-out (pulang)")}
+
+
 def render_flags(flags: list[dict[str, Any]]) -> list[dict[str, str]]:
     """Flags with their explanation in the active language."""
     rendered = []
@@ -174,8 +178,11 @@ def render_flags(flags: list[dict[str, Any]]) -> list[dict[str, str]]:
         if kind is None:
             message = stored["code"]
         else:
+            params = dict(stored.get("params", {}))
+            if params.get("kind") in _KIND_LABELS:
+                params["kind"] = str(_KIND_LABELS[params["kind"]])
             try:
-                message = str(kind.message) % stored.get("params", {})
+                message = str(kind.message) % params
             except (KeyError, TypeError, ValueError):
                 message = str(kind.message)
         rendered.append(

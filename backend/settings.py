@@ -108,14 +108,14 @@ _SQLITE = {
     "ENGINE": "django.db.backends.sqlite3",
     "NAME": SQLITE_PATH,
     "OPTIONS": {
-        # WAL lets readers proceed during a write; synchronous=FULL fsyncs the
-        # WAL on every commit, so a check-in answered 201 survives a crash or
-        # power loss. IMMEDIATE takes the write lock at BEGIN, so concurrent
-        # writers wait on the busy timeout instead of failing with
-        # "database is locked" when a read transaction tries to upgrade.
-        "init_command": (
-            "PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL;PRAGMA foreign_keys=ON;"
-        ),
+        # synchronous=FULL fsyncs the WAL on every commit, so a check-in
+        # answered 201 survives a crash or power loss. WAL itself (readers
+        # proceed during a write) is a property of the file, set once per
+        # process by backend.lib.sqlite rather than on every connection.
+        # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait
+        # on the busy timeout instead of failing with "database is locked"
+        # when a read transaction tries to upgrade.
+        "init_command": "PRAGMA synchronous=FULL;PRAGMA foreign_keys=ON;",
         "transaction_mode": "IMMEDIATE",
         "timeout": env.int("SQLITE_BUSY_TIMEOUT_S", 20, minimum=1),
     },

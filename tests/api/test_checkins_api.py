@@ -682,3 +682,46 @@ def test_flag_messages_follow_the_language(alice: APIClient) -> None:
         f["message"] for f in response.json()["flags"] if f["code"] == "accuracy_zero"
     )
     assert "exactly 0" in message
+
+
+def test_an_accuracy_circle_across_the_edge_from_outside_needs_review(
+    alice: APIClient,
+) -> None:
+    # 95 m from the centre of an 80 m fence, accuracy 30 m.
+    response = post(
+        alice,
+        payload(latitude=OFFICE[0] + 0.000855, longitude=OFFICE[1], accuracy_m=30),
+    )
+    body = response.json()
+    assert body["geofence"] == "uncertain"
+    assert "geofence_uncertain_outside" in codes(response)
+    assert body["status"] == "needs_review"
+
+
+def test_a_check_out_before_the_working_day_starts_is_outside_the_window(
+    alice: APIClient,
+) -> None:
+    response = post(alice, payload(kind="out"))  # 07:20, before 07:30
+    assert "outside_schedule" in codes(response)
+    evening = dt.datetime(2026, 11, 25, 16, 5, tzinfo=WIB)
+    with time_machine.travel(evening, tick=False):
+        on_time = post(
+            alice,
+            payload(
+                kind="out", captured_at=evening.isoformat(), photo_bytes=other_photo()
+            ),
+        )
+    assert "outside_schedule" not in codes(on_time)
+
+
+def test_exif_time_close_to_the_capture_time_is_not_flagged(alice: APIClient) -> None:
+    with Image.open(PHOTOS / "mobile_HMD_Nokia_8.3_5G_1280.jpg") as image:
+        exif = image.getexif()
+        exif.get_ifd(0x8769)[0x9003] = NOW.strftime("%Y:%m:%d %H:%M:%S")
+        exif.get_ifd(0x8769)[0x9011] = "+07:00"  # OffsetTimeOriginal
+        exif.get_ifd(0x8825).clear()  # no GPS: only the time is under test
+        out = io.BytesIO()
+        image.save(out, "JPEG", exif=exif.tobytes())
+    response = post(alice, payload(photo=_file(out.getvalue())))
+    assert "exif_time_far" not in codes(response)
+    assert "exif_gps_far" not in codes(response)

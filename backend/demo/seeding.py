@@ -235,9 +235,43 @@ def seed_demo() -> SeedResult:
         admin_user.password = seeder.password_hash
         admin_user.save(update_fields=["password"])
 
-    result = SeedResult(created=seeder.created)
-    for employee, role in accounts:
+    result = demo_summary()
+    result.created = seeder.created
+    return result
+
+
+def demo_summary() -> SeedResult:
+    """The demo accounts and workplaces as they are in the database.
+
+    Reads only, so ``make run`` can print the logins without touching data
+    that may have changed since the seed. Roles follow the data: an auditor
+    or unit admin by role assignment, a supervisor when someone reports to
+    them.
+    """
+    result = SeedResult()
+    instansi = Instansi.objects.filter(code=data.INSTANSI["code"]).first()
+    if instansi is None:
+        return result
+    employees = (
+        Employee.objects.filter(unit__instansi=instansi)
+        .select_related("user", "unit", "supervisor")
+        .order_by("id")
+    )
+    roles = dict(
+        RoleAssignment.objects.filter(
+            user__employee__unit__instansi=instansi
+        ).values_list("user_id", "role")
+    )
+    with_team = set(
+        Employee.objects.filter(supervisor__unit__instansi=instansi).values_list(
+            "supervisor_id", flat=True
+        )
+    )
+    for employee in employees:
         supervisor = employee.supervisor
+        role = roles.get(employee.user_id) or (
+            "supervisor" if employee.pk in with_team else "employee"
+        )
         result.accounts.append(
             {
                 "username": employee.user.username,
@@ -255,6 +289,6 @@ def seed_demo() -> SeedResult:
             "longitude": float(w.longitude),
             "radius_m": w.radius_m,
         }
-        for w in workplaces
+        for w in Workplace.objects.filter(unit__instansi=instansi).order_by("id")
     ]
     return result

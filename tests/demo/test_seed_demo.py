@@ -86,3 +86,19 @@ def test_if_empty_leaves_an_existing_organisation_alone(org: Any) -> None:
     call_command("seed_demo", "--if-empty", stdout=out)
     assert "left as is" in out.getvalue()
     assert not Unit.objects.filter(code="DINKES-B1").exists()
+
+
+def test_if_empty_still_lists_the_demo_logins_without_changing_them(db: Any) -> None:
+    seeded = _seed_json()
+    employee = Employee.objects.get(nip=seeded["accounts"][0]["nip"])
+    employee.user.set_password("changed-by-the-user-2026")
+    employee.user.save()
+
+    out = StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    assert seeded["accounts"][0]["nip"] in out.getvalue()
+    listed = StringIO()
+    call_command("seed_demo", "--if-empty", "--json", stdout=listed)
+    assert json.loads(listed.getvalue()) == seeded
+    employee.user.refresh_from_db()
+    assert employee.user.check_password("changed-by-the-user-2026")

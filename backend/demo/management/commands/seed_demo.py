@@ -7,7 +7,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from backend.demo.seeding import ADMIN_USERNAME, DEMO_PASSWORD, seed_demo
+from backend.demo.seeding import (
+    ADMIN_USERNAME,
+    DEMO_PASSWORD,
+    demo_summary,
+    seed_demo,
+)
 from backend.organization.models import Employee
 
 
@@ -27,11 +32,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        skip = options["if_empty"] and not options["json"]
-        if skip and Employee.objects.exists():
-            self.stdout.write("Database already has employees; demo data left as is.")
-            return
-        result = seed_demo()
+        if options["if_empty"] and Employee.objects.exists():
+            # Keep what is there (passwords may have changed); show the
+            # demo logins if the demo organisation is part of it.
+            result = demo_summary()
+            if not options["json"]:
+                self.stdout.write("Database already has employees; left as is.")
+        else:
+            result = seed_demo()
         if options["json"]:
             self.stdout.write(
                 json.dumps(
@@ -45,9 +53,11 @@ class Command(BaseCommand):
                 )
             )
             return
+        if not result.accounts:
+            return
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {len(result.accounts)} employees "
+                f"Demo data: {len(result.accounts)} employees "
                 f"({result.created} new), {len(result.workplaces)} workplaces."
             )
         )

@@ -42,4 +42,6 @@ class Command(BaseCommand):
             log_level="info",
             access_log=False,
             timeout_graceful_shutdown=10,
+            # Django's ASGI application has no lifespan events.
+            lifespan="off",
         )

@@ -23,7 +23,9 @@ def write_durably(root: Path, relative: str, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
     try:
-        with open(temporary, "wb") as handle:
+        # Evidence is personal data: owner and group only, never world-readable.
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+        with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())

@@ -725,3 +725,9 @@ def test_exif_time_close_to_the_capture_time_is_not_flagged(alice: APIClient) ->
     response = post(alice, payload(photo=_file(out.getvalue())))
     assert "exif_time_far" not in codes(response)
     assert "exif_gps_far" not in codes(response)
+
+
+def test_stored_photos_are_not_world_readable(alice: APIClient) -> None:
+    post(alice, payload())
+    mode = Path(CheckIn.objects.get().photo.path).stat().st_mode & 0o777
+    assert mode == 0o640

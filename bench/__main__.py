@@ -10,7 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ["org_import", "checkins"]
+BENCHMARKS = ["org_import", "checkins", "feed"]
 
 
 def main(names: list[str]) -> int:

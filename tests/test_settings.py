@@ -100,7 +100,7 @@ def test_it_runs_embedded_with_nothing_but_a_secret_key() -> None:
     assert "PRAGMA foreign_keys=ON;" in init_command
     assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert loaded["CHANNEL_LAYERS"]["default"]["BACKEND"] == (
-        "channels.layers.InMemoryChannelLayer"
+        "realtime.layers.InMemoryChannelLayer"
     )
     assert loaded["CACHES"]["default"]["BACKEND"] == (
         "django.core.cache.backends.locmem.LocMemCache"

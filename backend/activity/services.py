@@ -1,0 +1,154 @@
+"""Writes for the activity feed: events recorded in the change's transaction.
+
+Domain services call these as the *last write* of their transaction (the
+check-in service right after saving the check-in). The row commits or rolls
+back with the change; after commit ``realtime.publish`` pushes it to the
+sockets that may see it.
+
+Event ids must grow in commit order: a client that has seen event N resumes
+with "everything after N", which would skip an event N-1 that committed
+after N. SQLite gives this for free (one writer at a time, and Pantau opens
+write transactions with BEGIN IMMEDIATE). On PostgreSQL ids come from a
+sequence, handed out before commit, so ``event_record`` takes a
+transaction-scoped advisory lock first: the event's insert and its commit
+happen one transaction at a time. That is why it must come last in the
+transaction: the lock is held until commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from backend.activity.models import ActivityEvent
+from backend.attendance.flags import needs_review
+from backend.attendance.models import CheckIn
+from backend.organization.models import Employee
+from realtime.publish import publish_on_commit
+
+# pg_advisory_xact_lock key that serialises outbox writes (any fixed bigint;
+# this one is "pantau" in ASCII).
+OUTBOX_LOCK_KEY = 0x70616E746175
+
+
+def event_record(
+    *,
+    type: str,
+    actor: Employee | Any,
+    data: dict[str, Any],
+    flagged: bool = False,
+    about: Employee | None = None,
+) -> ActivityEvent:
+    """Record one feed event and publish it after commit.
+
+    ``actor`` did it: an employee, or a user without an employee record (an
+    admin). ``about`` is the employee whose records the event belongs to
+    (default: the actor); the audience follows them: themselves, their
+    supervisors up the chain and the admins of their units, plus the
+    auditors of their instansi when ``flagged``. ``data`` must be JSON.
+    """
+    subject = about if about is not None else actor
+    if not isinstance(subject, Employee):
+        raise TypeError("event_record: 'about' must be an employee")
+    unit = subject.unit
+    with transaction.atomic(savepoint=False):
+        _hold_outbox_lock()
+        event = ActivityEvent.objects.create(
+            type=type,
+            at=timezone.now(),
+            actor_nip=actor.nip if isinstance(actor, Employee) else "",
+            actor_name=_actor_name(actor),
+            actor_unit=actor.unit.name if isinstance(actor, Employee) else "",
+            employee=subject,
+            chain=subject.chain,
+            unit_path=unit.path,
+            instansi_id=unit.instansi_id,
+            flagged=flagged,
+            data=data,
+        )
+        publish_on_commit(event)
+    return event
+
+
+def checkin_events(checkin: CheckIn) -> list[ActivityEvent]:
+    """Record ``checkin.created`` and, when the check-in needs review,
+    ``checkin.flagged`` (the one auditors see). Call inside the check-in's
+    transaction, as its last write."""
+    data = checkin_data(checkin)
+    events = [
+        event_record(
+            type=ActivityEvent.Type.CHECKIN_CREATED,
+            actor=checkin.employee,
+            data=data,
+        )
+    ]
+    if needs_review(checkin.flags):
+        events.append(
+            event_record(
+                type=ActivityEvent.Type.CHECKIN_FLAGGED,
+                actor=checkin.employee,
+                data=data,
+                flagged=True,
+            )
+        )
+    return events
+
+
+def checkin_reviewed_event(*, checkin: CheckIn, reviewer: Any) -> ActivityEvent:
+    """Record ``checkin.reviewed`` for the review workflow: ``reviewer`` (an
+    employee or an admin user) decided on a flagged check-in, whose
+    ``status`` now holds the verdict. Auditors see it as a flagged item."""
+    return event_record(
+        type=ActivityEvent.Type.CHECKIN_REVIEWED,
+        actor=reviewer,
+        about=checkin.employee,
+        data=checkin_data(checkin),
+        flagged=True,
+    )
+
+
+def checkin_data(checkin: CheckIn) -> dict[str, Any]:
+    """The facts of a check-in that the feed shows (flags unrendered: they
+    are put into words for each reader, in their language)."""
+    workplace = checkin.workplace
+    return {
+        "checkin_id": checkin.pk,
+        "kind": checkin.kind,
+        "status": checkin.status,
+        "mode": checkin.mode,
+        "captured_at": checkin.captured_at.isoformat(),
+        "position": {
+            "latitude": checkin.latitude,
+            "longitude": checkin.longitude,
+            "accuracy_m": checkin.accuracy_m,
+        },
+        "geofence": checkin.geofence,
+        "distance_m": checkin.distance_m,
+        "workplace": (
+            {"id": workplace.pk, "name": workplace.name} if workplace else None
+        ),
+        "flags": checkin.flags,
+    }
+
+
+def events_prune(*, before: dt.datetime) -> int:
+    """Delete the events older than ``before``; returns how many. The feed
+    replays at most the last day, so older rows only take space."""
+    deleted, _by_model = ActivityEvent.objects.filter(at__lt=before).delete()
+    return deleted
+
+
+def _hold_outbox_lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [OUTBOX_LOCK_KEY])
+
+
+def _actor_name(actor: Any) -> str:
+    if isinstance(actor, Employee):
+        return actor.name
+    full_name = actor.get_full_name() if hasattr(actor, "get_full_name") else ""
+    return str(full_name or actor.get_username())

@@ -1,0 +1,61 @@
+"""The JSON the feed sends (docs/realtime.md has the contract)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+
+from backend.activity.models import ActivityEvent
+from backend.activity.selectors import TeamSummary
+from backend.attendance.flags import render_flags
+
+
+def event_message(
+    event: ActivityEvent, *, base_url: str = "", raw: bool = False
+) -> dict[str, Any]:
+    """``{"id", "type", "at", "actor", "data"}``, flags put into words in the
+    active language and the thumbnail as a URL (``raw``: data as stored)."""
+    data = dict(event.data)
+    if not raw:
+        if "flags" in data:
+            data["flags"] = render_flags(data["flags"])
+        if "checkin_id" in data:
+            data["thumbnail_url"] = base_url + reverse(
+                "mobile_api:checkin-thumbnail", kwargs={"pk": data["checkin_id"]}
+            )
+    return {
+        "id": event.pk,
+        "type": event.type,
+        "at": timezone.localtime(event.at).isoformat(),
+        "actor": {
+            "nip": event.actor_nip,
+            "name": event.actor_name,
+            "unit": event.actor_unit,
+        },
+        "data": data,
+    }
+
+
+def summary_message(summary: TeamSummary) -> dict[str, Any]:
+    return {
+        "type": "summary",
+        "data": {
+            "date": summary.date.isoformat(),
+            "total": summary.total,
+            "present": summary.present,
+            "late": summary.late,
+            "absent": summary.absent,
+            "flexible": summary.flexible,
+            "flagged": summary.flagged,
+        },
+    }
+
+
+def truncated_message(after: int, message: str) -> dict[str, Any]:
+    return {"type": "replay.truncated", "data": {"after": after, "message": message}}
+
+
+def error_message(code: str, message: str) -> dict[str, Any]:
+    return {"type": "error", "data": {"code": code, "message": message}}

@@ -1,0 +1,102 @@
+"""Evidence files of daily reports: check them by content, store them
+privately, make the copies people are shown.
+
+The rules of check-in photos apply (``backend.lib.photos``): the format is
+decided by the bytes, never the name or declared type; limits are checked
+before anything is decoded or written; originals are never served. Besides
+photos, a report may carry PDF documents: a PDF is recognised by its
+``%PDF-`` header and must end with an ``%%EOF`` marker (a cut-off upload
+does not), and is only ever served as a download, never inline.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from backend.attendance.evidence import derived_path
+from backend.lib.durable_files import remove_quietly, write_durably
+from backend.lib.photos import render_display_copy, render_thumbnail
+
+PDF_MIME = "application/pdf"
+# The trailer may be followed by a little whitespace or garbage; the spec
+# lets readers look for %%EOF in the last 1024 bytes.
+_PDF_TAIL = 1024
+
+
+class EvidenceRejected(Exception):
+    """An evidence upload that is refused: ``status`` (400/413/415), a
+    stable ``code`` and a translated ``message``."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def read_capped(upload: BinaryIO, cap: int) -> bytes:
+    """At most ``cap + 1`` bytes: enough to know that an upload is too big."""
+    return upload.read(cap + 1)
+
+
+def check_pdf(data: bytes) -> None:
+    """Raise ``EvidenceRejected`` unless ``data`` is a complete PDF file."""
+    limit = settings.REPORT_DOCUMENT_MAX_BYTES
+    if not data:
+        raise EvidenceRejected(400, "empty_file", _("The document file is empty."))
+    if len(data) > limit:
+        raise EvidenceRejected(
+            413,
+            "too_large",
+            _("The document is too large: the limit is %(mb).1f MB.")
+            % {"mb": limit / (1024 * 1024)},
+        )
+    if not data.startswith(b"%PDF-"):
+        raise EvidenceRejected(
+            415,
+            "unsupported_media_type",
+            _("This is not a supported document: send a PDF file."),
+        )
+    if b"%%EOF" not in data[-_PDF_TAIL:]:
+        raise EvidenceRejected(
+            400,
+            "damaged_document",
+            _("The PDF file is incomplete or damaged (no end-of-file marker)."),
+        )
+
+
+def store(data: bytes, *, day: date, extension: str) -> str:
+    """Write ``data`` durably under ``MEDIA_ROOT/reports/YYYY/MM/DD/``;
+    returns the relative name. Raises ``StorageFull`` when the disk is."""
+    relative = f"reports/{day:%Y/%m/%d}/{uuid.uuid4().hex}.{extension}"
+    write_durably(settings.MEDIA_ROOT, relative, data)
+    return relative
+
+
+def discard(names: list[str]) -> None:
+    for name in names:
+        remove_quietly(settings.MEDIA_ROOT, name)
+
+
+def photo_copy(name: str, variant: str) -> Path:
+    """The re-encoded ``thumb`` or ``display`` copy of a stored evidence
+    photo, made on first request as for check-in photos."""
+    target = derived_path(name, variant)
+    if not target.exists():
+        render: Any = render_thumbnail if variant == "thumb" else render_display_copy
+        render(
+            Path(settings.MEDIA_ROOT) / name,
+            target,
+            max_pixels=settings.PHOTO_MAX_PIXELS,
+        )
+    return target
+
+
+def original_path(name: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / name

@@ -1,0 +1,557 @@
+"""Daily reports (laporan kinerja harian): create with evidence (multipart,
+idempotent), list, submit, review, feedback, evidence downloads."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, NotFound
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.lib.durable_files import StorageFull
+from backend.lib.photos import PhotoRejected
+from backend.performance import selectors, services, signals, uploads
+from backend.performance.models import (
+    ActionPlan,
+    DailyReport,
+    ReportEvidence,
+    ReportReview,
+    Rhk,
+    WorkMode,
+)
+from mobile_api.errors import error_body
+from mobile_api.serializers import ErrorSerializer
+
+
+class EvidenceError(APIException):
+    def __init__(self, rejected: PhotoRejected | uploads.EvidenceRejected) -> None:
+        self.status_code = rejected.status
+        super().__init__(detail=rejected.message, code=rejected.code)
+
+
+def employee_of(request: Request) -> Any:
+    employee = getattr(request.user, "employee", None)
+    if employee is None:
+        raise NotFound(_("This account has no employee record."))
+    return employee
+
+
+def _absolute(request: Request | None, path: str) -> str:
+    return request.build_absolute_uri(path) if request else path
+
+
+class PersonRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    nip = serializers.CharField()
+    name = serializers.CharField()
+
+
+class EvidenceOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    original_name = serializers.CharField()
+    size = serializers.IntegerField()
+    link = serializers.CharField(source="url")
+    download_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+    accuracy_m = serializers.FloatField(allow_null=True)
+    captured_at = serializers.DateTimeField(allow_null=True)
+    exif = serializers.SerializerMethodField()
+    flags = serializers.SerializerMethodField()
+
+    def _url(self, name: str, item: ReportEvidence) -> str | None:
+        path = reverse(
+            f"mobile_api:{name}", kwargs={"pk": item.report_id, "eid": item.pk}
+        )
+        return _absolute(self.context.get("request"), path)
+
+    def get_download_url(self, item: ReportEvidence) -> str | None:
+        if item.kind == ReportEvidence.Kind.LINK:
+            return None
+        return self._url("report-evidence", item)
+
+    def get_thumbnail_url(self, item: ReportEvidence) -> str | None:
+        if item.kind != ReportEvidence.Kind.PHOTO:
+            return None
+        return self._url("report-evidence-thumbnail", item)
+
+    def get_exif(self, item: ReportEvidence) -> dict[str, Any]:
+        exif = item.exif or {}
+        return {
+            "latitude": exif.get("latitude"),
+            "longitude": exif.get("longitude"),
+            "taken_at": exif.get("taken_at"),
+        }
+
+    def get_flags(self, item: ReportEvidence) -> list[dict[str, str]]:
+        return signals.render(item.flags)
+
+
+class ReportOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    client_uuid = serializers.UUIDField()
+    employee = PersonRefSerializer()
+    date = serializers.DateField()
+    rhk = serializers.SerializerMethodField()
+    action_plan = serializers.SerializerMethodField()
+    description = serializers.CharField()
+    output_quantity = serializers.DecimalField(
+        max_digits=12, decimal_places=2, coerce_to_string=False
+    )
+    output_unit = serializers.CharField()
+    start_time = serializers.TimeField()
+    end_time = serializers.TimeField()
+    work_mode = serializers.CharField()
+    place_name = serializers.CharField()
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+    status = serializers.CharField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    reviewed_at = serializers.DateTimeField(allow_null=True)
+    reviewed_by = PersonRefSerializer(allow_null=True)
+    review_comment = serializers.CharField()
+    signals = serializers.SerializerMethodField()
+    support = serializers.SerializerMethodField(
+        help_text="'weak' when any signal or evidence photo carries a warning."
+    )
+    evidence = EvidenceOutputSerializer(many=True)
+
+    def get_rhk(self, report: DailyReport) -> dict[str, Any]:
+        return {"id": report.rhk_id, "kind": report.rhk.kind, "text": report.rhk.text}
+
+    def get_action_plan(self, report: DailyReport) -> dict[str, Any] | None:
+        plan = report.action_plan
+        if plan is None:
+            return None
+        return {"id": plan.pk, "month": plan.month, "text": plan.text}
+
+    def get_signals(self, report: DailyReport) -> list[dict[str, str]]:
+        return signals.render(report.signals)
+
+    def get_support(self, report: DailyReport) -> str:
+        return "weak" if selectors.report_is_flagged(report) else "supported"
+
+
+class PhotoMetaSerializer(serializers.Serializer):
+    latitude = serializers.FloatField(min_value=-90, max_value=90)
+    longitude = serializers.FloatField(min_value=-180, max_value=180)
+    accuracy_m = serializers.FloatField(min_value=0, max_value=100_000)
+    captured_at = serializers.DateTimeField()
+
+
+def _has_offset(raw: Any) -> bool:
+    return isinstance(raw, str) and (
+        raw.endswith("Z") or "+" in raw[10:] or "-" in raw[10:]
+    )
+
+
+class ReportInputSerializer(serializers.Serializer):
+    client_uuid = serializers.UUIDField()
+    date = serializers.DateField()
+    rhk = serializers.IntegerField(help_text="id of an RHK of the caller's SKP")
+    action_plan = serializers.IntegerField(required=False, allow_null=True)
+    description = serializers.CharField(max_length=4000)
+    output_quantity = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0
+    )
+    output_unit = serializers.CharField(max_length=60)
+    start_time = serializers.TimeField()
+    end_time = serializers.TimeField()
+    work_mode = serializers.ChoiceField(choices=WorkMode.choices)
+    place_name = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    latitude = serializers.FloatField(
+        min_value=-90, max_value=90, required=False, allow_null=True, default=None
+    )
+    longitude = serializers.FloatField(
+        min_value=-180, max_value=180, required=False, allow_null=True, default=None
+    )
+    submit = serializers.BooleanField(required=False, default=True)
+    photos = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True),
+        required=False,
+        default=list,
+    )
+    photos_meta = serializers.CharField(
+        required=False,
+        default="[]",
+        help_text='JSON list, one per photo in order: [{"latitude", "longitude", '
+        '"accuracy_m", "captured_at"}]',
+    )
+    documents = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True),
+        required=False,
+        default=list,
+    )
+    links = serializers.ListField(
+        child=serializers.URLField(max_length=500), required=False, default=list
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            raw_meta = json.loads(attrs["photos_meta"])
+        except ValueError:
+            raise serializers.ValidationError(
+                {"photos_meta": [_("Not valid JSON.")]}
+            ) from None
+        if not isinstance(raw_meta, list) or len(raw_meta) != len(attrs["photos"]):
+            raise serializers.ValidationError(
+                {"photos_meta": [_("Give one position and time for each photo.")]}
+            )
+        meta = PhotoMetaSerializer(data=raw_meta, many=True)
+        if not meta.is_valid():
+            raise serializers.ValidationError({"photos_meta": meta.errors})
+        if not all(
+            isinstance(item, dict) and _has_offset(item.get("captured_at"))
+            for item in raw_meta
+        ):
+            raise serializers.ValidationError(
+                {
+                    "photos_meta": [
+                        _(
+                            "Give each captured_at with its UTC offset, e.g. "
+                            "2026-11-27T07:24:00+07:00."
+                        )
+                    ]
+                }
+            )
+        attrs["photos_meta"] = meta.validated_data
+        if (attrs["latitude"] is None) != (attrs["longitude"] is None):
+            raise serializers.ValidationError(
+                {"latitude": [_("Give both latitude and longitude, or neither.")]}
+            )
+        return attrs
+
+
+class ReportFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=DailyReport.Status.choices, required=False)
+
+
+class ReportPagination(CursorPagination):
+    ordering = ("-date", "-id")
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+
+
+class ReportListCreateApi(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ReportInputSerializer},
+        responses={
+            201: ReportOutputSerializer,
+            200: ReportOutputSerializer,
+            400: ErrorSerializer,
+            409: ErrorSerializer,
+            413: ErrorSerializer,
+            415: ErrorSerializer,
+            507: ErrorSerializer,
+        },
+        summary="Send a daily report (laporan kinerja harian) with evidence",
+    )
+    def post(self, request: Request) -> Response:
+        employee = employee_of(request)
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > settings.REPORT_EVIDENCE_MAX_TOTAL_BYTES + 256 * 1024:
+            return Response(
+                error_body(
+                    "too_large",
+                    _("The upload is larger than %(mb)d MB.")
+                    % {"mb": settings.REPORT_EVIDENCE_MAX_TOTAL_BYTES // (1024 * 1024)},
+                ),
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        serializer = ReportInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        rhk = Rhk.objects.select_related("skp").filter(pk=data["rhk"]).first()
+        if rhk is None or rhk.skp.employee_id != employee.pk:
+            raise serializers.ValidationError(
+                {"rhk": [_("This RHK is not on your SKP.")]}
+            )
+        action_plan = None
+        if data.get("action_plan"):
+            action_plan = ActionPlan.objects.filter(
+                pk=data["action_plan"], rhk=rhk
+            ).first()
+            if action_plan is None:
+                raise serializers.ValidationError(
+                    {"action_plan": [_("This rencana aksi belongs to another RHK.")]}
+                )
+        evidence = services.EvidenceUploads(
+            photos=[
+                services.PhotoUpload(file=upload, name=upload.name or "", **meta)
+                for upload, meta in zip(
+                    data["photos"], data["photos_meta"], strict=True
+                )
+            ],
+            documents=list(data["documents"]),
+            links=list(data["links"]),
+        )
+        try:
+            result = services.report_create(
+                employee=employee,
+                client_uuid=data["client_uuid"],
+                date=data["date"],
+                rhk=rhk,
+                action_plan=action_plan,
+                description=data["description"],
+                output_quantity=data["output_quantity"],
+                output_unit=data["output_unit"],
+                start_time=data["start_time"],
+                end_time=data["end_time"],
+                work_mode=data["work_mode"],
+                place_name=data["place_name"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                evidence=evidence,
+                submit=data["submit"],
+            )
+        except (PhotoRejected, uploads.EvidenceRejected) as rejected:
+            raise EvidenceError(rejected) from None
+        except services.ReportConflict as conflict:
+            return Response(
+                error_body("conflict", str(conflict)), status=status.HTTP_409_CONFLICT
+            )
+        except StorageFull:
+            return Response(
+                error_body(
+                    "storage_full",
+                    _("The server cannot store evidence right now; try again later."),
+                ),
+                status=status.HTTP_507_INSUFFICIENT_STORAGE,
+                headers={"Retry-After": "60"},
+            )
+        report = selectors.report_queryset().get(pk=result.report.pk)
+        body = ReportOutputSerializer(report, context={"request": request})
+        return Response(
+            body.data,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(
+        parameters=[ReportFilterSerializer],
+        responses={200: ReportOutputSerializer(many=True)},
+        summary="The caller's own reports, newest first (cursor pagination)",
+    )
+    def get(self, request: Request) -> Response:
+        employee = employee_of(request)
+        filters = ReportFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        queryset = selectors.reports_of(
+            employee, status=filters.validated_data.get("status")
+        )
+        return _page(self, request, queryset)
+
+
+def _page(view: APIView, request: Request, queryset: QuerySet[DailyReport]) -> Any:
+    paginator = ReportPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    body = ReportOutputSerializer(page, many=True, context={"request": request})
+    return paginator.get_paginated_response(body.data)
+
+
+class TeamReportListApi(APIView):
+    @extend_schema(
+        parameters=[ReportFilterSerializer],
+        responses={200: ReportOutputSerializer(many=True)},
+        summary="Reports of the people the caller rates, e.g. ?status=submitted",
+    )
+    def get(self, request: Request) -> Response:
+        reviewer = employee_of(request)
+        filters = ReportFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        queryset = selectors.reports_to_review(
+            reviewer, status=filters.validated_data.get("status")
+        )
+        return _page(self, request, queryset)
+
+
+class ReportDetailApi(APIView):
+    @extend_schema(
+        responses={200: ReportOutputSerializer, 404: ErrorSerializer},
+        summary="One report the caller may see",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        report = selectors.visible_report(request.user, pk)
+        return Response(
+            ReportOutputSerializer(report, context={"request": request}).data
+        )
+
+
+class ReportSubmitInputSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=4000, required=False)
+    output_quantity = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False
+    )
+    output_unit = serializers.CharField(max_length=60, required=False)
+
+
+class ReportSubmitApi(APIView):
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    @extend_schema(
+        request=ReportSubmitInputSerializer,
+        responses={200: ReportOutputSerializer, 400: ErrorSerializer},
+        summary="Submit a draft, or resubmit a returned report (with corrections)",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        employee = employee_of(request)
+        report = selectors.visible_report(request.user, pk)
+        serializer = ReportSubmitInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.report_submit(report=report, by=employee, **serializer.validated_data)
+        report = selectors.report_queryset().get(pk=pk)
+        return Response(
+            ReportOutputSerializer(report, context={"request": request}).data
+        )
+
+
+class ReviewInputSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=ReportReview.Decision.choices)
+    comment = serializers.CharField(
+        max_length=4000, required=False, allow_blank=True, default=""
+    )
+
+
+class ReportReviewApi(APIView):
+    @extend_schema(
+        request=ReviewInputSerializer,
+        responses={
+            200: ReportOutputSerializer,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+        },
+        summary="Approve or return (with a comment) a submitted report",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        reviewer = employee_of(request)
+        report = selectors.visible_report(request.user, pk)
+        serializer = ReviewInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.report_review(
+            report=report,
+            reviewer=reviewer,
+            decision=serializer.validated_data["decision"],
+            comment=serializer.validated_data["comment"],
+        )
+        report = selectors.report_queryset().get(pk=pk)
+        return Response(
+            ReportOutputSerializer(report, context={"request": request}).data
+        )
+
+
+class CommentOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = serializers.CharField(source="author_name")
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class CommentInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=4000)
+
+
+def comments_response(request: Request, **target: Any) -> Response:
+    if request.method == "POST":
+        serializer = CommentInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        comment = services.comment_create(
+            author=request.user, text=serializer.validated_data["text"], **target
+        )
+        return Response(
+            CommentOutputSerializer(comment).data, status=status.HTTP_201_CREATED
+        )
+    return Response(
+        CommentOutputSerializer(selectors.comments_on(**target), many=True).data
+    )
+
+
+class ReportCommentsApi(APIView):
+    @extend_schema(
+        responses={200: CommentOutputSerializer(many=True)},
+        summary="Feedback (umpan balik) on a report",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return comments_response(
+            request, report=selectors.visible_report(request.user, pk)
+        )
+
+    @extend_schema(
+        request=CommentInputSerializer,
+        responses={201: CommentOutputSerializer, 404: ErrorSerializer},
+        summary="Add feedback (umpan balik) to a report",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return comments_response(
+            request, report=selectors.visible_report(request.user, pk)
+        )
+
+
+def _evidence_of(request: Request, pk: int, eid: int) -> ReportEvidence:
+    report = selectors.visible_report(request.user, pk)
+    item = get_object_or_404(report.evidence.all(), pk=eid)
+    if item.kind == ReportEvidence.Kind.LINK:
+        raise NotFound
+    return item
+
+
+class ReportEvidenceApi(APIView):
+    """A photo as a re-encoded copy; a PDF as a download, never inline."""
+
+    @extend_schema(
+        responses={
+            (200, "image/jpeg"): bytes,
+            (200, "application/pdf"): bytes,
+            404: ErrorSerializer,
+        },
+        summary="Download one evidence file of a report the caller may see",
+    )
+    def get(self, request: Request, pk: int, eid: int) -> FileResponse:
+        item = _evidence_of(request, pk, eid)
+        if item.kind == ReportEvidence.Kind.PHOTO:
+            return _image(uploads.photo_copy(str(item.file.name), "display"))
+        response = FileResponse(
+            open(uploads.original_path(str(item.file.name)), "rb"),  # noqa: SIM115
+            content_type=uploads.PDF_MIME,
+            as_attachment=True,
+            filename=f"bukti-{item.report_id}-{item.pk}.pdf",
+        )
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "sandbox"
+        return response
+
+
+class ReportEvidenceThumbnailApi(APIView):
+    @extend_schema(responses={(200, "image/jpeg"): bytes, 404: ErrorSerializer})
+    def get(self, request: Request, pk: int, eid: int) -> FileResponse:
+        item = _evidence_of(request, pk, eid)
+        if item.kind != ReportEvidence.Kind.PHOTO:
+            raise NotFound
+        return _image(uploads.photo_copy(str(item.file.name), "thumb"))
+
+
+def _image(path: Any) -> FileResponse:
+    response = FileResponse(open(path, "rb"), content_type="image/jpeg")  # noqa: SIM115
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

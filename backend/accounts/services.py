@@ -14,9 +14,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from knox.models import AuthToken
+
+from backend.accounts.models import PrivacyConsent
+from backend.audit.services import audit_record
 
 
 class LoginRefused(Exception):
@@ -86,3 +91,29 @@ def token_login(
 def token_logout(*, auth_token: AuthToken) -> None:
     """Revoke the token the request was made with."""
     auth_token.delete()
+
+
+def consent_accept(*, user: Any, ip: str | None = None) -> PrivacyConsent:
+    """Record that ``user`` accepted the current notice (idempotent)."""
+    version = settings.PRIVACY_NOTICE_VERSION
+    existing = PrivacyConsent.objects.filter(user=user, version=version).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            consent = PrivacyConsent(
+                user=user, version=version, accepted_at=timezone.now(), ip=ip
+            )
+            consent.full_clean(validate_constraints=False)
+            consent.save()
+            audit_record(
+                actor=user,
+                action="privacy.consent_accepted",
+                target=consent,
+                after={"version": version},
+                ip=ip,
+            )
+    except IntegrityError:
+        # Two taps at once: the unique constraint kept the first.
+        return PrivacyConsent.objects.get(user=user, version=version)
+    return consent

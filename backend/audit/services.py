@@ -1,0 +1,203 @@
+"""Writes for the audit: appending to the log, reviewing check-ins.
+
+``audit_record`` is the one way an audit entry comes to exist. Call it
+inside the transaction of the change it records (it joins it), *before*
+queuing a feed event: ``backend.activity.services.event_record`` must stay
+the last write of a transaction, and taking the two locks in the same order
+everywhere keeps writers from deadlocking.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.attendance.models import CheckIn
+from backend.audit.chain import entry_hash, normalise
+from backend.audit.models import AuditChainHead, AuditEntry, CheckInReview
+from backend.audit.selectors import can_review_checkin
+from backend.lib.client_ip import valid_ip
+from backend.organization.models import Employee
+
+Target = models.Model | tuple[str, Any] | None
+
+
+def _actor(actor: Any) -> tuple[int | None, str]:
+    if actor is None:
+        return None, "system"
+    if isinstance(actor, Employee):
+        return actor.user_id, f"{actor.name} ({actor.nip})"
+    if getattr(actor, "is_authenticated", False):
+        return int(actor.pk), str(actor.get_username())
+    return None, str(actor)[:200]
+
+
+def _target(target: Target) -> tuple[str, str]:
+    if target is None:
+        return "", ""
+    if isinstance(target, models.Model):
+        meta = target._meta
+        return f"{meta.app_label}.{meta.model_name}", str(target.pk)
+    kind, ident = target
+    return str(kind), str(ident)
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    target: Target,
+    before: Any = None,
+    after: Any = None,
+    ip: str | None = None,
+) -> AuditEntry:
+    """Append one entry to the audit log, in the caller's transaction.
+
+    ``actor`` is a user, an employee or None (the system); ``target`` a
+    model instance or a ``(type, id)`` pair; ``before``/``after`` anything
+    JSON-like (dates and decimals become strings). Rolls back with the
+    caller's change.
+    """
+    actor_id, actor_label = _actor(actor)
+    target_type, target_id = _target(target)
+    before, after = normalise(before), normalise(after)
+    ip = valid_ip(ip)
+    with transaction.atomic():
+        # Every append locks the one head row, so two writers can never
+        # both chain onto the same previous entry (no fork). On SQLite the
+        # IMMEDIATE transaction already serialises writers; this is for
+        # PostgreSQL.
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        seq = head.last_seq + 1
+        at = timezone.now()
+        digest = entry_hash(
+            seq=seq,
+            at=at,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            before=before,
+            after=after,
+            ip=ip,
+            prev_hash=head.last_hash,
+        )
+        entry = AuditEntry(
+            seq=seq,
+            at=at,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            before=before,
+            after=after,
+            ip=ip,
+            prev_hash=head.last_hash,
+            hash=digest,
+        )
+        entry.full_clean()
+        entry.save(force_insert=True)
+        head.last_seq, head.last_hash = seq, digest
+        head.save(update_fields=["last_seq", "last_hash"])
+    return entry
+
+
+_VERDICT_STATUS = {
+    CheckInReview.Verdict.ACCEPT: CheckIn.Status.ACCEPTED,
+    CheckInReview.Verdict.REJECT: CheckIn.Status.REJECTED,
+}
+
+
+def checkin_review(
+    *,
+    checkin: CheckIn,
+    reviewer: Any,
+    verdict: str,
+    note: str = "",
+    ip: str | None = None,
+) -> CheckInReview:
+    """Accept or reject a flagged check-in; a later call revises the verdict.
+
+    The check-in's status becomes ``accepted`` or ``rejected`` (a rejected
+    one no longer counts for attendance: ``days.counting_checkins``). Every
+    call adds a ``CheckInReview`` row, an audit entry and a
+    ``checkin.reviewed`` feed event; earlier rows stay as the history.
+    Raises ``PermissionDenied`` outside the reviewer's scope and
+    ``ValidationError`` for a rejection without a note.
+    """
+    note = note.strip()
+    if verdict not in _VERDICT_STATUS:
+        raise ValidationError({"verdict": _("Give accept or reject.")})
+    if verdict == CheckInReview.Verdict.REJECT and not note:
+        raise ValidationError({"note": _("Say why the check-in is rejected.")})
+    with transaction.atomic():
+        # Two reviewers deciding at once: each revision must see the one
+        # before it, so the check-in row is locked for the decision.
+        locked = (
+            CheckIn.objects.select_for_update(of=("self",))
+            .select_related("employee__unit", "workplace")
+            .get(pk=checkin.pk)
+        )
+        if not can_review_checkin(reviewer, locked):
+            raise PermissionDenied
+        status_before = locked.status
+        status_after = _VERDICT_STATUS[CheckInReview.Verdict(verdict)]
+        review = CheckInReview(
+            checkin=locked,
+            reviewer=reviewer,
+            verdict=verdict,
+            note=note,
+            status_before=status_before,
+            status_after=status_after,
+            created_at=timezone.now(),
+        )
+        review.full_clean()
+        review.save()
+        locked.status = status_after
+        locked.save(update_fields=["status"])
+        audit_record(
+            actor=reviewer,
+            action="checkin.reviewed",
+            target=locked,
+            before={"status": status_before},
+            after={
+                "status": status_after,
+                "verdict": verdict,
+                "note": note,
+                "review_id": review.pk,
+            },
+            ip=ip,
+        )
+        _checkin_reviewed_event(checkin=locked, reviewer=reviewer)
+    checkin.status = status_after
+    return review
+
+
+def _checkin_reviewed_event(*, checkin: CheckIn, reviewer: Any) -> None:
+    """Queue ``checkin.reviewed`` on the feed (the transaction's last write)."""
+    from backend.activity.services import checkin_reviewed_event
+
+    actor = getattr(reviewer, "employee", None) or reviewer
+    checkin_reviewed_event(checkin=checkin, reviewer=actor)
+
+
+def photo_accessed(
+    *, checkin: CheckIn, user: Any, variant: str, ip: str | None
+) -> None:
+    """Log that someone other than the employee opened a check-in photo
+    (UU 27/2022: access to sensitive records is logged)."""
+    if getattr(user, "pk", None) == checkin.employee.user_id:
+        return
+    audit_record(
+        actor=user,
+        action="photo.accessed",
+        target=checkin,
+        after={"variant": variant},
+        ip=ip,
+    )

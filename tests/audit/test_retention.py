@@ -1,0 +1,67 @@
+"""Retention of original photos: originals go, thumbnails and hashes stay."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import time_machine
+from django.conf import settings
+from django.core.management import call_command
+
+from backend.attendance import evidence
+from backend.attendance.models import CheckIn
+from backend.audit.models import AuditEntry
+from tests.api.test_checkins_api import NOW, clean_jpeg, payload, post
+from tests.conftest import client_for
+
+
+def test_purging_keeps_thumbnails_hashes_and_exif_and_is_idempotent(
+    org: Any, capsys: Any
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        alice = client_for(org.alice.user)
+        old = post(alice, payload(photo_bytes=clean_jpeg())).json()
+        recent_at = NOW + dt.timedelta(days=20)
+    with time_machine.travel(recent_at, tick=False):
+        recent = post(
+            alice,
+            payload(
+                photo_bytes=clean_jpeg("mobile_jolla.jpg"),
+                captured_at=recent_at.isoformat(),
+            ),
+        ).json()
+    checkin = CheckIn.objects.get(pk=old["id"])
+    original = Path(settings.MEDIA_ROOT) / checkin.photo.name
+    sha256, exif = checkin.photo_sha256, checkin.exif
+    assert original.exists()
+
+    with time_machine.travel(NOW + dt.timedelta(days=31), tick=False):
+        call_command("purge_photo_originals", "--older-than-days", "30")
+        assert "Purged 1" in capsys.readouterr().out
+        checkin.refresh_from_db()
+        assert not original.exists()
+        assert checkin.photo_purged_at is not None
+        assert (checkin.photo_sha256, checkin.exif) == (sha256, exif)
+        assert evidence.thumbnail_file(checkin).exists()
+        recent_row = CheckIn.objects.get(pk=recent["id"])
+        assert recent_row.photo_purged_at is None
+        assert (Path(settings.MEDIA_ROOT) / recent_row.photo.name).exists()
+
+        # Safe to run again: nothing more to do.
+        call_command("purge_photo_originals", "--older-than-days", "30")
+        assert "Purged 0" in capsys.readouterr().out
+        assert AuditEntry.objects.filter(action="photo.originals_purged").count() == 1
+
+        # The photo view serves the thumbnail that is left.
+        bob = client_for(org.bob.user)
+        response = bob.get(f"/api/v1/checkins/{old['id']}/photo/")
+        assert response.status_code == 200
+        assert response["X-Photo-Original-Purged"] == "true"
+        assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+
+        evidence.thumbnail_file(checkin).unlink()
+        gone = bob.get(f"/api/v1/checkins/{old['id']}/thumbnail/")
+        assert gone.status_code == 410
+        assert gone.json()["code"] == "photo_purged"

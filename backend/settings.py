@@ -63,6 +63,10 @@ INSTALLED_APPS = [
     "backend.organization",
     "backend.accounts",
     "backend.attendance",
+    "backend.audit",
+    "backend.flexwork",
+    "backend.activity",
+    "backend.performance",
     "backend.ops",
     "backend.demo",
     "mobile_api",
@@ -165,7 +169,7 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "realtime.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Auth -----------------------------------------------------------------
@@ -234,6 +238,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Both BerAKHLAK and hasil-kerja ratings use one scale: name it once.
+    "ENUM_NAME_OVERRIDES": {"RatingEnum": "backend.performance.predikat.Rating"},
     # Swagger UI from the project's own static files, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -283,3 +289,38 @@ SCHEDULE_WINDOW_BEFORE_MINUTES = env.int(
 SCHEDULE_WINDOW_AFTER_MINUTES = env.int("SCHEDULE_WINDOW_AFTER_MINUTES", 360, minimum=0)
 # Seconds a day's schedules are reused in one process before re-reading.
 SCHEDULE_CACHE_SECONDS = env.int("SCHEDULE_CACHE_SECONDS", 60, minimum=0)
+
+# --- Performance (kinerja): daily-report evidence and signals -------------
+# Evidence files per report, and their total size (photos and PDFs).
+REPORT_EVIDENCE_MAX_FILES = env.int(
+    "REPORT_EVIDENCE_MAX_FILES", 5, minimum=1, maximum=10
+)
+REPORT_EVIDENCE_MAX_TOTAL_BYTES = env.int(
+    "REPORT_EVIDENCE_MAX_TOTAL_BYTES", 40 * 1024 * 1024, minimum=1024
+)
+REPORT_EVIDENCE_MAX_LINKS = env.int("REPORT_EVIDENCE_MAX_LINKS", 5, minimum=0)
+REPORT_DOCUMENT_MAX_BYTES = env.int(
+    "REPORT_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024
+)
+# An evidence photo further than this from the place a report claims does not
+# support the claim.
+REPORT_EVIDENCE_PLACE_RADIUS_M = env.float("REPORT_EVIDENCE_PLACE_RADIUS_M", 500.0)
+# Evidence photos taken more than this outside the report's hours are flagged.
+REPORT_EVIDENCE_TIME_TOLERANCE_MINUTES = env.int(
+    "REPORT_EVIDENCE_TIME_TOLERANCE_MINUTES", 60, minimum=0
+)
+# Reports may be sent for days up to this far back.
+REPORT_MAX_AGE_DAYS = env.int("REPORT_MAX_AGE_DAYS", 31, minimum=1)
+# Warn supervisors when an employee is this many TK days short of the next
+# PP 94/2021 threshold.
+DISCIPLINE_WARN_DAYS = env.int("DISCIPLINE_WARN_DAYS", 1, minimum=0)
+
+# --- Audit, privacy and retention (docs/audit.md) ---------------------------
+# Original check-in photos older than this are deleted by
+# `manage.py purge_photo_originals` (hashes, EXIF facts and the thumbnail stay).
+PHOTO_ORIGINAL_RETENTION_DAYS = env.int("PHOTO_ORIGINAL_RETENTION_DAYS", 365, minimum=1)
+# Behind nginx: take the client IP for the audit log from the last
+# X-Forwarded-For address (the one the proxy appended).
+AUDIT_TRUST_FORWARDED_FOR = env.bool("AUDIT_TRUST_FORWARDED_FOR", False)
+# Bump to ask every user to accept a changed privacy notice again.
+PRIVACY_NOTICE_VERSION = env.str("PRIVACY_NOTICE_VERSION", "2026-1")

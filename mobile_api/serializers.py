@@ -37,10 +37,17 @@ class EmployeeSerializer(serializers.Serializer):
     supervisor = PersonSerializer(allow_null=True)
 
 
+class PrivacyNoticeSerializer(serializers.Serializer):
+    version = serializers.CharField()
+    text = serializers.CharField()
+
+
 class MeSerializer(EmployeeSerializer):
     username = serializers.CharField()
     roles = serializers.ListField(child=serializers.CharField())
     workplaces = WorkplaceBriefSerializer(many=True)
+    consent_required = serializers.BooleanField()
+    privacy_notice = PrivacyNoticeSerializer()
 
 
 class AdminMeSerializer(serializers.Serializer):
@@ -48,6 +55,8 @@ class AdminMeSerializer(serializers.Serializer):
 
     username = serializers.CharField()
     roles = serializers.ListField(child=serializers.CharField())
+    consent_required = serializers.BooleanField()
+    privacy_notice = PrivacyNoticeSerializer()
 
 
 class LoginInputSerializer(serializers.Serializer):
@@ -61,6 +70,8 @@ class LoginOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
     expiry = serializers.DateTimeField(allow_null=True)
     employee = EmployeeSerializer(allow_null=True)
+    consent_required = serializers.BooleanField()
+    privacy_notice = PrivacyNoticeSerializer()
 
 
 class ErrorSerializer(serializers.Serializer):

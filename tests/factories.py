@@ -133,3 +133,38 @@ class CheckInFactory(factory.django.DjangoModelFactory):
     photo_width = 640
     photo_height = 480
     photo_size = 50_000
+
+
+def agreed_skp(
+    employee: Employee,
+    *,
+    year: int = 2026,
+    rater: Employee | None = None,
+    rhk_text: str = "Layanan mutasi pegawai tepat waktu",
+) -> Any:
+    """An agreed SKP with one RHK utama, one indicator and one rencana aksi,
+    built through the performance services."""
+    from backend.performance import services
+
+    skp = services.skp_create(
+        employee=employee,
+        year=year,
+        rater=rater,
+        rhks=[
+            {
+                "kind": "utama",
+                "text": rhk_text,
+                "indicators": [
+                    {
+                        "aspect": "kuantitas",
+                        "text": "Usulan mutasi diproses",
+                        "target": 120,
+                        "unit": "dokumen",
+                    }
+                ],
+                "action_plans": [{"month": 11, "text": "Verifikasi berkas"}],
+            }
+        ],
+    )
+    services.skp_submit(skp=skp, by=employee)
+    return services.skp_review(skp=skp, reviewer=skp.rater, decision="agree")

@@ -68,8 +68,8 @@ BAND_LIMITS = (30, 60, 90)
 DEFAULT_DEDUCTION_BANDS = (0.5, 1.0, 1.5, 2.0)
 NO_CHECK_OUT_BAND = len(BAND_LIMITS) + 1
 
-# CheckIn.Status has no "rejected" yet; the review workflow adds it.
-NOT_COUNTING_STATUSES = ("rejected",)
+# Rejected by a reviewer (backend.audit.services.checkin_review).
+NOT_COUNTING_STATUSES = (CheckIn.Status.REJECTED,)
 
 
 def counting_checkins() -> QuerySet[CheckIn]:

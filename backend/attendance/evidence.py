@@ -16,7 +16,13 @@ from backend.lib.photos import render_display_copy, render_thumbnail
 
 
 def _derived_path(checkin: CheckIn, variant: str) -> Path:
-    original = Path(str(checkin.photo.name))
+    return derived_path(str(checkin.photo.name), variant)
+
+
+def derived_path(original_name: str, variant: str) -> Path:
+    """Where the ``variant`` copy of the stored photo ``original_name`` lives
+    (shared with the evidence photos of daily reports)."""
+    original = Path(original_name)
     return (
         Path(settings.MEDIA_ROOT)
         / "derived"
@@ -25,9 +31,16 @@ def _derived_path(checkin: CheckIn, variant: str) -> Path:
     )
 
 
+class OriginalPurged(Exception):
+    """The original was deleted by the retention command and no copy of it
+    is left to serve (backend.audit.retention)."""
+
+
 def thumbnail_file(checkin: CheckIn) -> Path:
     """The upright, metadata-free thumbnail (made now if it does not exist)."""
     target = _derived_path(checkin, "thumb")
+    if not target.exists() and checkin.photo_purged_at is not None:
+        raise OriginalPurged
     if not target.exists():
         render_thumbnail(
             Path(checkin.photo.path), target, max_pixels=settings.PHOTO_MAX_PIXELS
@@ -35,8 +48,15 @@ def thumbnail_file(checkin: CheckIn) -> Path:
     return target
 
 
+def display_path(checkin: CheckIn) -> Path:
+    return _derived_path(checkin, "display")
+
+
 def display_file(checkin: CheckIn) -> Path:
-    """The upright, metadata-free display copy (made now if needed)."""
+    """The upright, metadata-free display copy (made now if needed); once the
+    original is purged, the thumbnail is the largest copy left."""
+    if checkin.photo_purged_at is not None:
+        return thumbnail_file(checkin)
     target = _derived_path(checkin, "display")
     if not target.exists():
         render_display_copy(

@@ -170,11 +170,15 @@ def make_flag(code: str, **params: Any) -> dict[str, Any]:
 _KIND_LABELS = {"in": _("Check-in (masuk)"), "out": _("Check-out (pulang)")}
 
 
-def render_flags(flags: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """Flags with their explanation in the active language."""
+def render_flags(
+    flags: list[dict[str, Any]], kinds: dict[str, FlagKind] | None = None
+) -> list[dict[str, str]]:
+    """Flags with their explanation in the active language (``kinds``: the
+    catalogue to explain them with, by default the check-in flags)."""
+    catalogue = KINDS if kinds is None else kinds
     rendered = []
     for stored in flags:
-        kind = KINDS.get(stored["code"])
+        kind = catalogue.get(stored["code"])
         if kind is None:
             message = stored["code"]
         else:
@@ -194,3 +198,19 @@ def render_flags(flags: list[dict[str, Any]]) -> list[dict[str, str]]:
 def needs_review(flags: list[dict[str, Any]]) -> bool:
     """Any flag at warning or above sends the check-in to human review."""
     return any(_RANK[flag["severity"]] >= _RANK[WARNING] for flag in flags)
+
+
+# Weights of the audit queue's risk score: one critical flag outweighs three
+# warnings; informational flags do not add risk.
+RISK_WEIGHTS = {INFO: 0, WARNING: 3, CRITICAL: 10}
+
+
+def risk_score(flags: list[dict[str, Any]]) -> int:
+    """The sum of the flags' weights, capped to fit the column."""
+    return min(sum(RISK_WEIGHTS[flag["severity"]] for flag in flags), 32_000)
+
+
+def flag_codes_text(flags: list[dict[str, Any]]) -> str:
+    """The codes as ``",code,code,"``, for matching one code with LIKE."""
+    codes = sorted({flag["code"] for flag in flags})
+    return f",{','.join(codes)}," if codes else ""

@@ -248,6 +248,9 @@ class CheckIn(models.Model):
     class Status(models.TextChoices):
         VERIFIED = "verified", _("Verified")
         NEEDS_REVIEW = "needs_review", _("Needs review")
+        # Set by a reviewer (backend.audit.services.checkin_review).
+        ACCEPTED = "accepted", _("Accepted after review")
+        REJECTED = "rejected", _("Rejected after review")
 
     class Geofence(models.TextChoices):
         INSIDE = "inside", _("Inside")
@@ -295,6 +298,10 @@ class CheckIn(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     # [{"code", "severity", "params"}]; messages are rendered per language.
     flags = models.JSONField(_("flags"), default=list, blank=True)
+    # Derived from ``flags`` when the row is written, so the audit queue can
+    # sort by risk and filter by flag in the database (flags.risk_score).
+    risk = models.PositiveSmallIntegerField(_("risk"), default=0)
+    flag_codes = models.CharField(max_length=400, blank=True, default="")
 
     photo = models.FileField(_("photo"), max_length=200)
     photo_sha256 = models.CharField(max_length=64, db_index=True)
@@ -312,6 +319,11 @@ class CheckIn(models.Model):
     photo_size = models.PositiveIntegerField()
     exif = models.JSONField(_("photo EXIF facts"), default=dict, blank=True)
     thumbnail = models.FileField(_("thumbnail"), max_length=200, blank=True)
+    # Set when the retention command deleted the original file (the hashes,
+    # EXIF facts and the thumbnail stay).
+    photo_purged_at = models.DateTimeField(
+        _("original photo purged at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("check-in")
@@ -334,6 +346,7 @@ class CheckIn(models.Model):
             models.Index(fields=["phash_band2"]),
             models.Index(fields=["phash_band3"]),
             models.Index(fields=["status", "local_date"]),
+            models.Index(fields=["status", "-risk", "captured_at"]),
         ]
 
     def __str__(self) -> str:

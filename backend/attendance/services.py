@@ -21,11 +21,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.activity.services import checkin_events
 from backend.attendance import verification
-from backend.attendance.flags import needs_review
+from backend.attendance.flags import flag_codes_text, needs_review, risk_score
 from backend.attendance.models import CheckIn, Workplace
 from backend.attendance.schedules import day_schedule
 from backend.attendance.selectors import workplaces_for
+from backend.audit.services import audit_record
+from backend.flexwork.selectors import approved_locations
 from backend.lib.durable_files import remove_quietly, write_durably
 from backend.lib.geo import Circle, FenceResult, Point, classify, validate_polygon
 from backend.lib.photos import PhotoFacts, inspect_photo
@@ -103,6 +106,42 @@ def place_position(
     return best
 
 
+def place_for_day(
+    employee: Employee, position: Point, accuracy_m: float, captured_at: dt.datetime
+) -> tuple[Workplace | None, FenceResult | None, str, str]:
+    """``place_position``, then the approved flexible-work locations of the
+    day (in the instansi's calendar): (workplace, fence, mode, place name).
+
+    Inside a workplace stays "office". Otherwise a flexible location that
+    places the position better (inside, or uncertain with a nearer edge)
+    wins, with mode "flexible" and the workplace of another office, or none.
+    """
+    workplace, fence = place_position(employee, position, accuracy_m)
+    best: tuple[Workplace | None, FenceResult | None, str, str] = (
+        workplace,
+        fence,
+        CheckIn.Mode.OFFICE,
+        workplace.name if workplace else "",
+    )
+    if fence is not None and fence.state == "inside":
+        return best
+    day = captured_at.astimezone(ZoneInfo(employee.unit.instansi.timezone)).date()
+    best_key = (_RANK[fence.state], fence.edge_distance_m) if fence else None
+    for location in approved_locations(employee, day):
+        if location.circle is not None:
+            shape: Any = location.circle
+        elif location.workplace is not None:
+            shape = _fence_of(location.workplace)
+        else:
+            continue
+        result = classify(position, accuracy_m, shape)
+        key = (_RANK[result.state], result.edge_distance_m)
+        if result.state != "outside" and (best_key is None or key < best_key):
+            best_key = key
+            best = (location.workplace, result, CheckIn.Mode.FLEXIBLE, location.label)
+    return best
+
+
 def _validate_times(captured_at: dt.datetime, received_at: dt.datetime) -> None:
     if timezone.is_naive(captured_at):
         raise ValidationError(
@@ -167,6 +206,7 @@ def checkin_create(
     device_id: str = "",
     note: str = "",
     received_at: dt.datetime | None = None,
+    ip: str | None = None,
 ) -> CheckInResult:
     """Record a check-in, or return the one already recorded for ``client_uuid``.
 
@@ -200,13 +240,17 @@ def checkin_create(
         max_pixels=settings.PHOTO_MAX_PIXELS,
     )
     position = Point(latitude, longitude)
-    workplace, fence = place_position(employee, position, accuracy_m)
+    workplace, fence, mode, place_name = place_for_day(
+        employee, position, accuracy_m, captured_at
+    )
     zone_name = workplace.timezone if workplace else employee.unit.instansi.timezone
     local_date = captured_at.astimezone(ZoneInfo(zone_name)).date()
     place = verification.Placement(
         workplace=workplace,
         fence=fence,
         timezone=zone_name,
+        mode=mode,
+        place_name=place_name,
         local_date=local_date,
         schedule=day_schedule(
             employee=employee, day=local_date, workplace=workplace, timezone=zone_name
@@ -244,13 +288,15 @@ def checkin_create(
         workplace=workplace,
         distance_m=round(fence.distance_m, 1) if fence else None,
         geofence=fence.state if fence else CheckIn.Geofence.OUTSIDE,
-        mode=CheckIn.Mode.OFFICE,
+        mode=mode,
         status=(
             CheckIn.Status.NEEDS_REVIEW
             if needs_review(flags)
             else CheckIn.Status.VERIFIED
         ),
         flags=flags,
+        risk=risk_score(flags),
+        flag_codes=flag_codes_text(flags),
         photo=relative,
         photo_sha256=facts.sha256,
         photo_phash=facts.phash,
@@ -267,6 +313,15 @@ def checkin_create(
     try:
         with transaction.atomic():
             checkin.save(force_insert=True)
+            audit_record(
+                actor=employee,
+                action="checkin.created",
+                target=checkin,
+                after=_audit_facts(checkin),
+                ip=ip,
+            )
+            # The feed's events commit or roll back with the check-in.
+            checkin_events(checkin)
     except IntegrityError:
         # Lost the race against a concurrent send of the same check-in: the
         # unique constraint kept one row; answer with that one.
@@ -276,3 +331,16 @@ def checkin_create(
             raise
         return _replay(winner, fingerprint)
     return CheckInResult(checkin=checkin, created=True)
+
+
+def _audit_facts(checkin: CheckIn) -> dict[str, Any]:
+    return {
+        "kind": checkin.kind,
+        "status": checkin.status,
+        "mode": checkin.mode,
+        "geofence": checkin.geofence,
+        "workplace_id": checkin.workplace_id,
+        "captured_at": checkin.captured_at,
+        "flags": sorted({flag["code"] for flag in checkin.flags}),
+        "photo_sha256": checkin.photo_sha256,
+    }

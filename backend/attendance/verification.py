@@ -47,6 +47,10 @@ class Placement:
     timezone: str
     local_date: dt.date
     schedule: DaySchedule | None
+    # "flexible" when an approved flexible-work location placed it; the
+    # name of that place (or of the workplace) for the flags' messages.
+    mode: str = "office"
+    place_name: str = ""
 
 
 # What a flag needs to name an earlier check-in.
@@ -63,18 +67,20 @@ def _who(checkin: CheckIn) -> str:
 
 def location_flags(sub: Submission, place: Placement) -> list[dict[str, Any]]:
     flags: list[dict[str, Any]] = []
-    if place.workplace is None or place.fence is None:
+    if place.fence is None:
         flags.append(make_flag("no_workplace"))
     else:
         params = {
-            "workplace": place.workplace.name,
+            "workplace": place.place_name
+            or (place.workplace.name if place.workplace else ""),
             "distance": round(place.fence.distance_m),
             "accuracy": round(sub.accuracy_m),
         }
         if place.fence.state == "outside":
             flags.append(make_flag("geofence_outside", **params))
-            # Flexible-work approvals are not modelled yet: any check-in
-            # outside every workplace is unapproved flexible work.
+            # Outside is only ever the result when no approved flexible-work
+            # location of the day placed the position better
+            # (services.place_for_day), so this one is unapproved.
             flags.append(make_flag("flexible_unapproved"))
         elif place.fence.state == "uncertain":
             code = (
@@ -140,10 +146,26 @@ def travel_flags(sub: Submission, place: Placement) -> list[dict[str, Any]]:
 def photo_flags(
     sub: Submission, place: Placement, photo: PhotoFacts
 ) -> list[dict[str, Any]]:
+    return [
+        *exif_flags(
+            photo,
+            position=sub.position,
+            captured_at=sub.captured_at,
+            timezone=place.timezone,
+        ),
+        *photo_reuse_flags(photo, now=sub.received_at, timezone=place.timezone),
+    ]
+
+
+def exif_flags(
+    photo: PhotoFacts, *, position: Point, captured_at: dt.datetime, timezone: str
+) -> list[dict[str, Any]]:
+    """The photo's EXIF position and time against what the phone reported
+    (shared with the evidence photos of daily reports)."""
     flags: list[dict[str, Any]] = []
     exif = photo.exif
     if exif.latitude is not None and exif.longitude is not None:
-        gap = distance_m(Point(exif.latitude, exif.longitude), sub.position)
+        gap = distance_m(Point(exif.latitude, exif.longitude), position)
         if gap > settings.FLAG_EXIF_DISTANCE_M:
             flags.append(make_flag("exif_gps_far", distance=round(gap)))
     if exif.taken_at is not None:
@@ -151,17 +173,24 @@ def photo_flags(
         if taken.tzinfo is None:
             # EXIF without an offset is the camera's wall clock, taken to be
             # the workplace's zone.
-            taken = taken.replace(tzinfo=ZoneInfo(place.timezone))
-        minutes = abs((taken - sub.captured_at).total_seconds()) / 60
+            taken = taken.replace(tzinfo=ZoneInfo(timezone))
+        minutes = abs((taken - captured_at).total_seconds()) / 60
         if minutes > settings.FLAG_EXIF_TIME_MINUTES:
             flags.append(
                 make_flag(
                     "exif_time_far",
                     minutes=round(minutes),
-                    photo_time=_local(taken, place.timezone),
+                    photo_time=_local(taken, timezone),
                 )
             )
+    return flags
 
+
+def photo_reuse_flags(
+    photo: PhotoFacts, *, now: dt.datetime, timezone: str
+) -> list[dict[str, Any]]:
+    """``photo_reused`` or ``photo_near_duplicate`` against check-in photos
+    (shared with the evidence photos of daily reports)."""
     reused = (
         CheckIn.objects.filter(photo_sha256=photo.sha256)
         .select_related("employee")
@@ -170,26 +199,25 @@ def photo_flags(
         .first()
     )
     if reused is not None:
-        flags.append(
+        return [
             make_flag(
                 "photo_reused",
                 checkin_id=reused.pk,
                 who=_who(reused),
-                when=_local(reused.captured_at, place.timezone),
+                when=_local(reused.captured_at, timezone),
             )
-        )
-        return flags
-    near = _near_duplicate(photo, sub.received_at)
+        ]
+    near = _near_duplicate(photo, now)
     if near is not None:
-        flags.append(
+        return [
             make_flag(
                 "photo_near_duplicate",
                 checkin_id=near.pk,
                 who=_who(near),
-                when=_local(near.captured_at, place.timezone),
+                when=_local(near.captured_at, timezone),
             )
-        )
-    return flags
+        ]
+    return []
 
 
 def phash_bands(phash: str) -> tuple[str, str, str, str]:

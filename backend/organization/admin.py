@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from backend.lib.client_ip import client_ip
 from backend.organization import services
 from backend.organization.models import Employee, Instansi, RoleAssignment, Unit
 
@@ -120,7 +121,7 @@ class EmployeeAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: Employee, form: Any, change: bool
     ) -> None:
         if change:
-            services.employee_update(obj)
+            services.employee_update(obj, actor=request.user, ip=client_ip(request))
             return
         created = services.employee_create(
             nip=obj.nip,
@@ -155,6 +156,14 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
             obj.save()
             return
         created = services.role_assign(
-            user=obj.user, role=obj.role, unit=obj.unit, instansi=obj.instansi
+            user=obj.user,
+            role=obj.role,
+            unit=obj.unit,
+            instansi=obj.instansi,
+            actor=request.user,
+            ip=client_ip(request),
         )
         obj.pk = created.pk
+
+    def delete_model(self, request: HttpRequest, obj: RoleAssignment) -> None:
+        services.role_revoke(assignment=obj, actor=request.user, ip=client_ip(request))

@@ -18,6 +18,7 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from backend.audit.services import audit_record
 from backend.organization.models import Employee, Instansi, RoleAssignment, Unit
 
 User = get_user_model()
@@ -166,10 +167,16 @@ def employee_create(
 
 
 @transaction.atomic
-def employee_update(employee: Employee, **fields: Any) -> Employee:
-    """Change an employee; a new supervisor re-chains everyone below them."""
+def employee_update(
+    employee: Employee, *, actor: Any = None, ip: str | None = None, **fields: Any
+) -> Employee:
+    """Change an employee; a new supervisor re-chains everyone below them.
+
+    A change of supervisor is recorded in the audit log (``actor`` made it).
+    """
     locked = Employee.objects.select_for_update().get(pk=employee.pk)
     old_prefix = locked.subordinate_chain_prefix
+    old_supervisor_id = locked.supervisor_id
     for name, value in fields.items():
         setattr(employee, name, value)
     supervisor = (
@@ -188,6 +195,15 @@ def employee_update(employee: Employee, **fields: Any) -> Employee:
         )
     if "nip" in fields and employee.user.username != employee.nip:
         User.objects.filter(pk=employee.user_id).update(username=employee.nip)
+    if employee.supervisor_id != old_supervisor_id:
+        audit_record(
+            actor=actor,
+            action="employee.supervisor_changed",
+            target=employee,
+            before={"supervisor_id": old_supervisor_id},
+            after={"supervisor_id": employee.supervisor_id},
+            ip=ip,
+        )
     return employee
 
 
@@ -198,16 +214,39 @@ def role_assign(
     role: str,
     unit: Unit | None = None,
     instansi: Instansi | None = None,
+    actor: Any = None,
+    ip: str | None = None,
 ) -> RoleAssignment:
     assignment = RoleAssignment(user=user, role=role, unit=unit, instansi=instansi)
     assignment.full_clean()
     assignment.save()
+    audit_record(
+        actor=actor,
+        action="role.assigned",
+        target=assignment,
+        after=_role_facts(assignment),
+        ip=ip,
+    )
     return assignment
 
 
 @transaction.atomic
-def role_revoke(*, assignment: RoleAssignment) -> None:
+def role_revoke(
+    *, assignment: RoleAssignment, actor: Any = None, ip: str | None = None
+) -> None:
+    facts = _role_facts(assignment)
+    target = ("organization.roleassignment", assignment.pk)
     assignment.delete()
+    audit_record(actor=actor, action="role.revoked", target=target, before=facts, ip=ip)
+
+
+def _role_facts(assignment: RoleAssignment) -> dict[str, Any]:
+    return {
+        "user_id": assignment.user_id,
+        "role": assignment.role,
+        "unit_id": assignment.unit_id,
+        "instansi_id": assignment.instansi_id,
+    }
 
 
 def employee_chain_for(supervisor_id: int | None, chains: dict[int, str]) -> str:

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from backend.accounts.privacy import consent_fields
 from backend.accounts.services import LoginRefused, token_login, token_logout
 from backend.attendance.selectors import workplaces_for
 from backend.organization.selectors import employee_profile
@@ -63,6 +64,7 @@ class LoginApi(APIView):
             "token": result.token,
             "expiry": result.expiry,
             "employee": employee_profile(employee) if employee else None,
+            **consent_fields(result.user),
         }
         return Response(LoginOutputSerializer(body).data, status=status.HTTP_200_OK)
 
@@ -96,6 +98,7 @@ class MeApi(APIView):
                     {
                         "username": request.user.get_username(),
                         "roles": roles_of(request.user),
+                        **consent_fields(request.user),
                     }
                 ).data
             )
@@ -104,5 +107,6 @@ class MeApi(APIView):
             "username": request.user.get_username(),
             "roles": roles_of(request.user),
             "workplaces": workplaces_for(employee),
+            **consent_fields(request.user),
         }
         return Response(MeSerializer(me).data)

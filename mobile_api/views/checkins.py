@@ -22,6 +22,8 @@ from backend.attendance.flags import render_flags
 from backend.attendance.models import CheckIn
 from backend.attendance.selectors import checkins_of, visible_checkin
 from backend.attendance.services import CheckInConflict, checkin_create
+from backend.audit.services import photo_accessed
+from backend.lib.client_ip import client_ip
 from backend.lib.durable_files import StorageFull
 from backend.lib.photos import PhotoRejected
 from mobile_api.errors import error_body
@@ -160,6 +162,7 @@ class CheckInListCreateApi(APIView):
                 is_mock=data["is_mock"],
                 device_id=data["device_id"],
                 note=data["note"],
+                ip=client_ip(request),
             )
         except PhotoRejected as rejected:
             raise PhotoError(rejected) from None
@@ -237,14 +240,31 @@ class _CheckInImageApi(APIView):
     variant = ""
 
     @extend_schema(responses={(200, "image/jpeg"): bytes, 404: ErrorSerializer})
-    def get(self, request: Request, pk: int) -> FileResponse:
+    def get(self, request: Request, pk: int) -> FileResponse | Response:
         checkin = visible_checkin(request.user, pk)
-        path = (
-            evidence.thumbnail_file(checkin)
-            if self.variant == "thumbnail"
-            else evidence.display_file(checkin)
+        try:
+            path = (
+                evidence.thumbnail_file(checkin)
+                if self.variant == "thumbnail"
+                else evidence.display_file(checkin)
+            )
+        except evidence.OriginalPurged:
+            return Response(
+                error_body(
+                    "photo_purged",
+                    _("This photo was deleted after its retention period."),
+                ),
+                status=status.HTTP_410_GONE,
+            )
+        photo_accessed(
+            checkin=checkin,
+            user=request.user,
+            variant=self.variant,
+            ip=client_ip(request),
         )
         response = FileResponse(open(path, "rb"), content_type="image/jpeg")  # noqa: SIM115
+        if checkin.photo_purged_at is not None:
+            response["X-Photo-Original-Purged"] = "true"
         response["Cache-Control"] = "private, max-age=3600"
         response["X-Content-Type-Options"] = "nosniff"
         return response

@@ -65,7 +65,34 @@ def validation_message(fields: dict[str, Any]) -> str:
     return _("Invalid input in: %(fields)s.") % {"fields": ", ".join(names)}
 
 
+def _domain_error(exc: Exception) -> Response | None:
+    """Answers for the domain's own refusals of an upload."""
+    from backend.attendance.services import CheckInConflict
+    from backend.lib.durable_files import StorageFull
+    from backend.lib.photos import PhotoRejected
+    from backend.performance.services import ReportConflict
+    from backend.performance.uploads import EvidenceRejected
+
+    if isinstance(exc, PhotoRejected | EvidenceRejected):
+        return Response(error_body(exc.code, exc.message), status=exc.status)
+    if isinstance(exc, CheckInConflict | ReportConflict):
+        return Response(error_body("conflict", str(exc)), status=409)
+    if isinstance(exc, StorageFull):
+        return Response(
+            error_body(
+                "storage_full",
+                _("The server cannot store uploads right now; try again later."),
+            ),
+            status=status.HTTP_507_INSUFFICIENT_STORAGE,
+            headers={"Retry-After": "60"},
+        )
+    return None
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    domain = _domain_error(exc)
+    if domain is not None:
+        return domain
     if isinstance(exc, DjangoValidationError):
         messages = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         exc = exceptions.ValidationError(detail=messages)

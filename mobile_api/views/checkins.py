@@ -10,7 +10,6 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -21,26 +20,12 @@ from backend.attendance import evidence
 from backend.attendance.flags import render_flags
 from backend.attendance.models import CheckIn
 from backend.attendance.selectors import checkins_of, visible_checkin
-from backend.attendance.services import CheckInConflict, checkin_create
+from backend.attendance.services import checkin_create
 from backend.audit.services import photo_accessed
 from backend.lib.client_ip import client_ip
-from backend.lib.durable_files import StorageFull
-from backend.lib.photos import PhotoRejected
 from mobile_api.errors import error_body
+from mobile_api.requests import employee_of, too_large
 from mobile_api.serializers import ErrorSerializer
-
-
-class PhotoError(APIException):
-    def __init__(self, rejected: PhotoRejected) -> None:
-        self.status_code = rejected.status
-        super().__init__(detail=rejected.message, code=rejected.code)
-
-
-def _employee_of(request: Request) -> Any:
-    employee = getattr(request.user, "employee", None)
-    if employee is None:
-        raise NotFound(_("This account has no employee record."))
-    return employee
 
 
 class CheckInOutputSerializer(serializers.Serializer):
@@ -135,50 +120,29 @@ class CheckInListCreateApi(APIView):
         summary="Record a check-in (presensi masuk/pulang) with position and photo",
     )
     def post(self, request: Request) -> Response:
-        employee = _employee_of(request)
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-        if length > settings.PHOTO_MAX_BYTES + 64 * 1024:
-            return Response(
-                error_body(
-                    "too_large",
-                    _("The upload is larger than %(mb)d MB.")
-                    % {"mb": settings.PHOTO_MAX_BYTES // (1024 * 1024)},
-                ),
-                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            )
+        employee = employee_of(request)
+        refused = too_large(request, settings.PHOTO_MAX_BYTES, 64 * 1024)
+        if refused is not None:
+            return refused
         serializer = CheckInInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            result = checkin_create(
-                employee=employee,
-                client_uuid=data["client_uuid"],
-                kind=data["kind"],
-                latitude=data["latitude"],
-                longitude=data["longitude"],
-                accuracy_m=data["accuracy_m"],
-                captured_at=data["captured_at"],
-                photo=data["photo"],
-                is_mock=data["is_mock"],
-                device_id=data["device_id"],
-                note=data["note"],
-                ip=client_ip(request),
-            )
-        except PhotoRejected as rejected:
-            raise PhotoError(rejected) from None
-        except CheckInConflict as conflict:
-            return Response(
-                error_body("conflict", str(conflict)), status=status.HTTP_409_CONFLICT
-            )
-        except StorageFull:
-            return Response(
-                error_body(
-                    "storage_full",
-                    _("The server cannot store photos right now; try again later."),
-                ),
-                status=status.HTTP_507_INSUFFICIENT_STORAGE,
-                headers={"Retry-After": "60"},
-            )
+        # Refused photos, conflicts and a full disk become their 4xx/507
+        # answers in mobile_api.errors.
+        result = checkin_create(
+            employee=employee,
+            client_uuid=data["client_uuid"],
+            kind=data["kind"],
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+            accuracy_m=data["accuracy_m"],
+            captured_at=data["captured_at"],
+            photo=data["photo"],
+            is_mock=data["is_mock"],
+            device_id=data["device_id"],
+            note=data["note"],
+            ip=client_ip(request),
+        )
         body = CheckInOutputSerializer(result.checkin, context={"request": request})
         return Response(
             body.data,
@@ -194,7 +158,7 @@ class CheckInListCreateApi(APIView):
         summary="The caller's own check-ins, newest first (cursor pagination)",
     )
     def get(self, request: Request) -> Response:
-        employee = _employee_of(request)
+        employee = employee_of(request)
         filters = DateRangeSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         queryset: QuerySet[CheckIn] = checkins_of(

@@ -22,8 +22,9 @@ from backend.performance.models import Evaluation, Indicator
 from backend.performance.periods import Period, parse_period
 from backend.performance.predikat import Predikat, Rating
 from backend.performance.recap import period_recap, report_counts
+from mobile_api.requests import employee_of
 from mobile_api.serializers import ErrorSerializer
-from mobile_api.views.reports import PersonRefSerializer, employee_of
+from mobile_api.views.reports import PersonRefSerializer
 
 BERAKHLAK = (
     "berorientasi_pelayanan",

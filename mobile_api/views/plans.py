@@ -18,13 +18,13 @@ from rest_framework.views import APIView
 from backend.organization.models import Employee
 from backend.performance import selectors, services
 from backend.performance.models import Indicator, Rhk, Skp
+from mobile_api.requests import employee_of
 from mobile_api.serializers import ErrorSerializer
 from mobile_api.views.reports import (
     CommentInputSerializer,
     CommentOutputSerializer,
     PersonRefSerializer,
     comments_response,
-    employee_of,
 )
 
 

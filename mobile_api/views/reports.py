@@ -14,15 +14,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.lib.durable_files import StorageFull
-from backend.lib.photos import PhotoRejected
 from backend.performance import selectors, services, signals, uploads
 from backend.performance.models import (
     ActionPlan,
@@ -32,21 +30,8 @@ from backend.performance.models import (
     Rhk,
     WorkMode,
 )
-from mobile_api.errors import error_body
+from mobile_api.requests import employee_of, too_large
 from mobile_api.serializers import ErrorSerializer
-
-
-class EvidenceError(APIException):
-    def __init__(self, rejected: PhotoRejected | uploads.EvidenceRejected) -> None:
-        self.status_code = rejected.status
-        super().__init__(detail=rejected.message, code=rejected.code)
-
-
-def employee_of(request: Request) -> Any:
-    employee = getattr(request.user, "employee", None)
-    if employee is None:
-        raise NotFound(_("This account has no employee record."))
-    return employee
 
 
 def _absolute(request: Request | None, path: str) -> str:
@@ -268,16 +253,11 @@ class ReportListCreateApi(APIView):
     )
     def post(self, request: Request) -> Response:
         employee = employee_of(request)
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-        if length > settings.REPORT_EVIDENCE_MAX_TOTAL_BYTES + 256 * 1024:
-            return Response(
-                error_body(
-                    "too_large",
-                    _("The upload is larger than %(mb)d MB.")
-                    % {"mb": settings.REPORT_EVIDENCE_MAX_TOTAL_BYTES // (1024 * 1024)},
-                ),
-                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            )
+        refused = too_large(
+            request, settings.REPORT_EVIDENCE_MAX_TOTAL_BYTES, 256 * 1024
+        )
+        if refused is not None:
+            return refused
         serializer = ReportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -305,40 +285,26 @@ class ReportListCreateApi(APIView):
             documents=list(data["documents"]),
             links=list(data["links"]),
         )
-        try:
-            result = services.report_create(
-                employee=employee,
-                client_uuid=data["client_uuid"],
-                date=data["date"],
-                rhk=rhk,
-                action_plan=action_plan,
-                description=data["description"],
-                output_quantity=data["output_quantity"],
-                output_unit=data["output_unit"],
-                start_time=data["start_time"],
-                end_time=data["end_time"],
-                work_mode=data["work_mode"],
-                place_name=data["place_name"],
-                latitude=data["latitude"],
-                longitude=data["longitude"],
-                evidence=evidence,
-                submit=data["submit"],
-            )
-        except (PhotoRejected, uploads.EvidenceRejected) as rejected:
-            raise EvidenceError(rejected) from None
-        except services.ReportConflict as conflict:
-            return Response(
-                error_body("conflict", str(conflict)), status=status.HTTP_409_CONFLICT
-            )
-        except StorageFull:
-            return Response(
-                error_body(
-                    "storage_full",
-                    _("The server cannot store evidence right now; try again later."),
-                ),
-                status=status.HTTP_507_INSUFFICIENT_STORAGE,
-                headers={"Retry-After": "60"},
-            )
+        # Refused evidence, conflicts and a full disk become their 4xx/507
+        # answers in mobile_api.errors.
+        result = services.report_create(
+            employee=employee,
+            client_uuid=data["client_uuid"],
+            date=data["date"],
+            rhk=rhk,
+            action_plan=action_plan,
+            description=data["description"],
+            output_quantity=data["output_quantity"],
+            output_unit=data["output_unit"],
+            start_time=data["start_time"],
+            end_time=data["end_time"],
+            work_mode=data["work_mode"],
+            place_name=data["place_name"],
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+            evidence=evidence,
+            submit=data["submit"],
+        )
         report = selectors.report_queryset().get(pk=result.report.pk)
         body = ReportOutputSerializer(report, context={"request": request})
         return Response(

@@ -1,0 +1,37 @@
+"""What several API views need from a request."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from backend.organization.models import Employee
+from mobile_api.errors import error_body
+
+
+def employee_of(request: Request) -> Employee:
+    """The caller's employee record; 404 for accounts without one."""
+    employee = getattr(request.user, "employee", None)
+    if employee is None:
+        raise NotFound(_("This account has no employee record."))
+    return employee
+
+
+def too_large(request: Request, limit_bytes: int, slack_bytes: int) -> Response | None:
+    """A 413 before parsing when the declared body exceeds the upload limit
+    (plus ``slack_bytes`` for the form fields), so an oversized body is never
+    spooled to disk."""
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length <= limit_bytes + slack_bytes:
+        return None
+    return Response(
+        error_body(
+            "too_large",
+            _("The upload is larger than %(mb)d MB.")
+            % {"mb": limit_bytes // (1024 * 1024)},
+        ),
+        status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    )

@@ -261,16 +261,16 @@ class ReportListCreateApi(APIView):
         serializer = ReportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        # Lookups only: whether the RHK and rencana aksi are the caller's to
+        # report on is the service's rule.
         rhk = Rhk.objects.select_related("skp").filter(pk=data["rhk"]).first()
-        if rhk is None or rhk.skp.employee_id != employee.pk:
+        if rhk is None:
             raise serializers.ValidationError(
                 {"rhk": [_("This RHK is not on your SKP.")]}
             )
         action_plan = None
         if data.get("action_plan"):
-            action_plan = ActionPlan.objects.filter(
-                pk=data["action_plan"], rhk=rhk
-            ).first()
+            action_plan = ActionPlan.objects.filter(pk=data["action_plan"]).first()
             if action_plan is None:
                 raise serializers.ValidationError(
                     {"action_plan": [_("This rencana aksi belongs to another RHK.")]}

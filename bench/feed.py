@@ -23,7 +23,6 @@ isolates the two channels_redis layers.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import importlib
 import io
@@ -32,23 +31,18 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 import websockets
 from PIL import Image
 
-from bench.server import ROOT, Server, free_port, login, manage
+from bench.server import ROOT, Server, login, running_server
 
 PHOTO = ROOT / "tests" / "fixtures" / "photos" / "mobile_HMD_Nokia_8.3_5G_1280.jpg"
 LOAD_SOCKETS = 100
@@ -61,81 +55,6 @@ STEP_TIMEOUT_S = 60.0
 CORE = "channels_redis.core.RedisChannelLayer"
 PUBSUB = "channels_redis.pubsub.RedisPubSubChannelLayer"
 WIB = dt.timezone(dt.timedelta(hours=7))
-
-
-# --- the server ---------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def feed_server(
-    scratch: Path, *, extra_env: dict[str, str], layer: str | None = None
-) -> Iterator[Server]:
-    """``manage.py serve`` on a fresh database with the demo organisation.
-
-    Like bench.server.running_server, but the server's output goes to a
-    file: uvicorn logs every socket it accepts, and a pipe nobody reads
-    would fill up and stall the server after a few hundred sockets.
-    ``layer`` swaps the channel layer through a throwaway settings module.
-    """
-    env = {
-        **os.environ,
-        "SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "HTTPS": "0",
-        "SQLITE_PATH": str(scratch / "bench.sqlite3"),
-        "MEDIA_ROOT": str(scratch / "media"),
-        "PANTAU_VAR_DIR": str(scratch),
-        "LOG_LEVEL": "WARNING",
-        "LOGIN_RATE": "100000/min",
-        **extra_env,
-    }
-    if layer is not None:
-        (scratch / "bench_layer_settings.py").write_text(
-            "from backend.settings import *  # noqa: F403\n"
-            f"CHANNEL_LAYERS['default']['BACKEND'] = {layer!r}  # noqa: F405\n"
-        )
-        env["PYTHONPATH"] = os.pathsep.join([str(scratch), str(ROOT)])
-        env["DJANGO_SETTINGS_MODULE"] = "bench_layer_settings"
-    manage(env, "migrate", "--no-input", "-v0")
-    seeded = json.loads(manage(env, "seed_demo", "--json"))
-    port = free_port()
-    log = (scratch / "server.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "manage.py"), "serve", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2):  # noqa: S310
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        "the server did not start:\n"
-                        + (scratch / "server.log").read_text()[-2000:]
-                    ) from None
-                time.sleep(0.2)
-        yield Server(
-            base_url=base,
-            port=port,
-            env=env,
-            accounts=seeded["accounts"],
-            password=seeded["password"],
-            workplaces=seeded["workplaces"],
-        )
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 # --- clients --------------------------------------------------------------------
@@ -475,11 +394,8 @@ def run(*, scale: float = 1.0) -> dict[str, Any]:
 
     seconds = LOAD_SECONDS * scale
     results: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="pantau-feed-") as scratch:
-        path = Path(scratch) / "inmemory"
-        path.mkdir()
-        with feed_server(path, extra_env={}) as server:
-            results["inmemory"] = asyncio.run(scenario(server, seconds))
+    with running_server() as server:
+        results["inmemory"] = asyncio.run(scenario(server, seconds))
     if stack.find_pg_bin() is None or stack.find_redis_server() is None:
         results["redis"] = "skipped: PostgreSQL or redis-server not installed"
         return results
@@ -499,14 +415,13 @@ def run(*, scale: float = 1.0) -> dict[str, Any]:
             with psycopg.connect(database_url, autocommit=True) as connection:
                 connection.execute(f"CREATE DATABASE {database}")
             redis.Redis.from_url(redis_url).flushall()
-            with tempfile.TemporaryDirectory(prefix="pantau-feed-") as scratch:
-                env = {
-                    "DATABASE_URL": database_url.rsplit("/", 1)[0] + "/" + database,
-                    "REDIS_URL": redis_url,
-                    "WEB_CONCURRENCY": workers,
-                }
-                with feed_server(Path(scratch), extra_env=env, layer=backend) as server:
-                    results[key] = asyncio.run(scenario(server, seconds))
+            env = {
+                "DATABASE_URL": database_url.rsplit("/", 1)[0] + "/" + database,
+                "REDIS_URL": redis_url,
+                "WEB_CONCURRENCY": workers,
+            }
+            with running_server(extra_env=env, layer=backend) as server:
+                results[key] = asyncio.run(scenario(server, seconds))
     return results
 
 

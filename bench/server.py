@@ -52,56 +52,78 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 @contextlib.contextmanager
 def running_server(
-    *, extra_env: dict[str, str] | None = None, timeout: float = 60.0
+    *,
+    extra_env: dict[str, str] | None = None,
+    layer: str | None = None,
+    timeout: float = 60.0,
 ) -> Iterator[Server]:
-    with tempfile.TemporaryDirectory(prefix="pantau-bench-") as scratch:
+    """``manage.py serve`` on a fresh scratch database with the demo data.
+
+    The server's output goes to a file: uvicorn logs every socket it
+    accepts, and a pipe nobody reads would fill up and stall the server.
+    ``layer`` swaps the channel layer through a throwaway settings module.
+    """
+    with tempfile.TemporaryDirectory(prefix="pantau-bench-") as directory:
+        scratch = Path(directory)
         env = {
             **os.environ,
             "SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
             "HTTPS": "0",
-            "SQLITE_PATH": str(Path(scratch) / "bench.sqlite3"),
-            "MEDIA_ROOT": str(Path(scratch) / "media"),
-            "PANTAU_VAR_DIR": scratch,
+            "SQLITE_PATH": str(scratch / "bench.sqlite3"),
+            "MEDIA_ROOT": str(scratch / "media"),
+            "PANTAU_VAR_DIR": str(scratch),
             "LOG_LEVEL": "WARNING",
             "LOGIN_RATE": "100000/min",
             **(extra_env or {}),
         }
+        if layer is not None:
+            (scratch / "bench_layer_settings.py").write_text(
+                "from backend.settings import *  # noqa: F403\n"
+                f"CHANNEL_LAYERS['default']['BACKEND'] = {layer!r}  # noqa: F405\n"
+            )
+            env["PYTHONPATH"] = os.pathsep.join([str(scratch), str(ROOT)])
+            env["DJANGO_SETTINGS_MODULE"] = "bench_layer_settings"
         manage(env, "migrate", "--no-input", "-v0")
         seeded = json.loads(manage(env, "seed_demo", "--json"))
         port = free_port()
-        process = subprocess.Popen(
-            [sys.executable, str(ROOT / "manage.py"), "serve", "--port", str(port)],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/healthz", timeout=2):  # noqa: S310
-                        break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError("the server did not start") from None
-                    time.sleep(0.2)
-            yield Server(
-                base_url=base,
-                port=port,
+        log_path = scratch / "server.log"
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, str(ROOT / "manage.py"), "serve", "--port", str(port)],
                 env=env,
-                accounts=seeded["accounts"],
-                password=seeded["password"],
-                workplaces=seeded["workplaces"],
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
-        finally:
-            process.terminate()
+            base = f"http://127.0.0.1:{port}"
             try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+                deadline = time.monotonic() + timeout
+                while True:
+                    try:
+                        with urllib.request.urlopen(f"{base}/healthz", timeout=2):  # noqa: S310
+                            break
+                    except OSError:
+                        if process.poll() is not None or time.monotonic() > deadline:
+                            raise RuntimeError(
+                                "the server did not start:\n"
+                                + log_path.read_text()[-2000:]
+                            ) from None
+                        time.sleep(0.2)
+                yield Server(
+                    base_url=base,
+                    port=port,
+                    env=env,
+                    accounts=seeded["accounts"],
+                    password=seeded["password"],
+                    workplaces=seeded["workplaces"],
+                )
+            finally:
+                process.terminate()
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
 
 
 def login(server: Server, username: str) -> str:

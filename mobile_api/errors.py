@@ -19,6 +19,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from backend.lib.durable_files import StorageFull
+from backend.lib.refusals import ReplayConflict, UploadRejected
+
 logger = logging.getLogger(__name__)
 
 
@@ -67,15 +70,9 @@ def validation_message(fields: dict[str, Any]) -> str:
 
 def _domain_error(exc: Exception) -> Response | None:
     """Answers for the domain's own refusals of an upload."""
-    from backend.attendance.services import CheckInConflict
-    from backend.lib.durable_files import StorageFull
-    from backend.lib.photos import PhotoRejected
-    from backend.performance.services import ReportConflict
-    from backend.performance.uploads import EvidenceRejected
-
-    if isinstance(exc, PhotoRejected | EvidenceRejected):
+    if isinstance(exc, UploadRejected):
         return Response(error_body(exc.code, exc.message), status=exc.status)
-    if isinstance(exc, CheckInConflict | ReportConflict):
+    if isinstance(exc, ReplayConflict):
         return Response(error_body("conflict", str(exc)), status=409)
     if isinstance(exc, StorageFull):
         return Response(

@@ -32,17 +32,17 @@ from backend.flexwork.selectors import approved_locations
 from backend.lib.durable_files import remove_quietly, write_durably
 from backend.lib.geo import Circle, FenceResult, Point, classify, validate_polygon
 from backend.lib.photos import PhotoFacts, inspect_photo
+from backend.lib.refusals import ReplayConflict
 from backend.organization.models import Employee
 
 
-class CheckInConflict(Exception):
+class CheckInConflict(ReplayConflict):
     """The client_uuid was used before for a different check-in (409)."""
 
     def __init__(self, existing: CheckIn) -> None:
         super().__init__(
-            _("This client_uuid was already used for a different check-in.")
+            _("This client_uuid was already used for a different check-in."), existing
         )
-        self.existing = existing
 
 
 @dataclass(frozen=True)

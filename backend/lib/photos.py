@@ -48,6 +48,8 @@ from PIL import (
 )
 from PIL.ExifTags import GPS, IFD, Base
 
+from backend.lib.refusals import UploadRejected
+
 # Copies and hashes must come from the primary image: an embedded HEIF
 # thumbnail is supplied by the client and could show something else.
 pillow_heif.register_heif_opener(thumbnails=False)
@@ -106,19 +108,8 @@ _CONTROL_CHARACTERS: Final = re.compile(r"[\x00-\x1f\x7f]")
 _T = TypeVar("_T")
 
 
-class PhotoRejected(Exception):
-    """The upload is not an acceptable photo.
-
-    ``status`` is the HTTP status to answer with (400, 413 or 415), ``code``
-    a stable machine-readable reason and ``message`` a translated sentence
-    for the user.
-    """
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+class PhotoRejected(UploadRejected):
+    """The upload is not an acceptable photo (400, 413 or 415)."""
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from backend.activity.services import event_record
 from backend.attendance import verification
 from backend.lib.geo import Point
 from backend.lib.photos import PhotoFacts, PhotoRejected, inspect_photo
+from backend.lib.refusals import ReplayConflict
 from backend.organization.models import Employee
 from backend.performance import signals, uploads
 from backend.performance.models import (
@@ -186,12 +187,13 @@ def skp_review(
 # --- daily reports ---------------------------------------------------------
 
 
-class ReportConflict(Exception):
+class ReportConflict(ReplayConflict):
     """The client_uuid was used before for a different report (409)."""
 
     def __init__(self, existing: DailyReport) -> None:
-        super().__init__(_("This client_uuid was already used for a different report."))
-        self.existing = existing
+        super().__init__(
+            _("This client_uuid was already used for a different report."), existing
+        )
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from backend.attendance.evidence import derived_path
 from backend.lib.durable_files import remove_quietly, write_durably
 from backend.lib.photos import render_display_copy, render_thumbnail
+from backend.lib.refusals import UploadRejected
 
 PDF_MIME = "application/pdf"
 # The trailer may be followed by a little whitespace or garbage; the spec
@@ -29,15 +30,8 @@ PDF_MIME = "application/pdf"
 _PDF_TAIL = 1024
 
 
-class EvidenceRejected(Exception):
-    """An evidence upload that is refused: ``status`` (400/413/415), a
-    stable ``code`` and a translated ``message``."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+class EvidenceRejected(UploadRejected):
+    """An evidence upload that is refused (400, 413 or 415)."""
 
 
 def read_capped(upload: BinaryIO, cap: int) -> bytes:

@@ -21,7 +21,7 @@ from backend.performance import export, selectors, services
 from backend.performance.models import Evaluation, Indicator
 from backend.performance.periods import Period, parse_period
 from backend.performance.predikat import Predikat, Rating
-from backend.performance.recap import period_recap, report_counts
+from backend.performance.recap import period_recap
 from mobile_api.requests import employee_of
 from mobile_api.serializers import ErrorSerializer
 from mobile_api.views.reports import PersonRefSerializer
@@ -236,33 +236,18 @@ class TeamEvaluationsApi(APIView):
         if code:
             unit = _unit(request, code)
             unit_path = unit.path
-        employees = list(selectors.team_for_period(request.user, unit_path=unit_path))
-        evaluations = {
-            e.employee_id: e
-            for e in Evaluation.objects.filter(
-                employee__in=employees,
-                period_kind=parsed.kind,
-                year=parsed.year,
-                number=parsed.number,
+        rows = [
+            {
+                "employee": PersonRefSerializer(member.employee).data,
+                "unit": member.employee.unit.code,
+                "evaluated": member.evaluation is not None,
+                "predikat": member.evaluation.predikat if member.evaluation else None,
+                "reports": member.reports,
+            }
+            for member in selectors.team_evaluations(
+                request.user, parsed, unit_path=unit_path
             )
-        }
-        rows = []
-        for employee in employees:
-            evaluation = evaluations.get(employee.pk)
-            counts = report_counts(employee, parsed)
-            rows.append(
-                {
-                    "employee": PersonRefSerializer(employee).data,
-                    "unit": employee.unit.code,
-                    "evaluated": evaluation is not None,
-                    "predikat": evaluation.predikat if evaluation else None,
-                    "reports": {
-                        "submitted": counts.submitted,
-                        "approved": counts.approved,
-                        "returned": counts.returned,
-                    },
-                }
-            )
+        ]
         return Response({"period": parsed.code, "employees": rows})
 
 

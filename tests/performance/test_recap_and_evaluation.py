@@ -240,3 +240,28 @@ def test_it_places_tk_days_against_the_pp_94_thresholds(
         next_level,
         days_to_next,
     )
+
+
+def test_the_unit_view_counts_each_members_reports_in_a_fixed_number_of_queries(
+    org: Any, django_assert_max_num_queries: Any
+) -> None:
+    from backend.performance.selectors import team_evaluations
+
+    skp = agreed_skp(org.alice, rater=org.bob)
+    _report(org.alice, skp, 3, "approved")
+    _report(org.alice, skp, 4, "returned")
+    _report(org.alice, skp, 5, "submitted")
+    _report(org.alice, skp, -30, "approved")  # 30 October: outside the period
+    november = parse_period("2026-11")
+
+    with django_assert_max_num_queries(6):
+        rows = team_evaluations(org.dina.user, november)
+    by_nip = {row.employee.nip: row for row in rows}
+    assert set(by_nip) == {org.bob.nip, org.alice.nip}
+    assert by_nip[org.alice.nip].reports == {
+        "submitted": 1,
+        "approved": 1,
+        "returned": 1,
+    }
+    assert by_nip[org.bob.nip].reports == {"submitted": 0, "approved": 0, "returned": 0}
+    assert by_nip[org.alice.nip].evaluation is None

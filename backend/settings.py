@@ -198,6 +198,18 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Media is never served under a public URL: photos go through views that
 # check who is asking (see backend/attendance/views.py).
 MEDIA_URL = "/media-not-public/"
+# Behind nginx (deploy/nginx/pantau.conf), those views answer with an
+# X-Accel-Redirect to this internal location, which nginx maps to MEDIA_ROOT,
+# instead of streaming the file through the worker. Empty: the app streams.
+PROTECTED_MEDIA_ACCEL_PREFIX = env.str("PROTECTED_MEDIA_ACCEL_PREFIX", "")
+if PROTECTED_MEDIA_ACCEL_PREFIX and not (
+    PROTECTED_MEDIA_ACCEL_PREFIX.startswith("/")
+    and PROTECTED_MEDIA_ACCEL_PREFIX.endswith("/")
+):
+    raise ImproperlyConfigured(
+        "PROTECTED_MEDIA_ACCEL_PREFIX: must start and end with '/', as in "
+        f"/_protected/, got {PROTECTED_MEDIA_ACCEL_PREFIX!r}."
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

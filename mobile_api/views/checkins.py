@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import FileResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -23,6 +23,7 @@ from backend.attendance.selectors import checkins_of, visible_checkin
 from backend.attendance.services import checkin_create
 from backend.audit.services import photo_accessed
 from backend.lib.client_ip import client_ip
+from backend.lib.protected_files import protected_file_response
 from mobile_api.errors import error_body
 from mobile_api.requests import employee_of, too_large
 from mobile_api.serializers import ErrorSerializer
@@ -204,7 +205,7 @@ class _CheckInImageApi(APIView):
     variant = ""
 
     @extend_schema(responses={(200, "image/jpeg"): bytes, 404: ErrorSerializer})
-    def get(self, request: Request, pk: int) -> FileResponse | Response:
+    def get(self, request: Request, pk: int) -> HttpResponseBase:
         checkin = visible_checkin(request.user, pk)
         try:
             path = (
@@ -226,12 +227,13 @@ class _CheckInImageApi(APIView):
             variant=self.variant,
             ip=client_ip(request),
         )
-        response = FileResponse(open(path, "rb"), content_type="image/jpeg")  # noqa: SIM115
-        if checkin.photo_purged_at is not None:
-            response["X-Photo-Original-Purged"] = "true"
-        response["Cache-Control"] = "private, max-age=3600"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        purged = checkin.photo_purged_at is not None
+        return protected_file_response(
+            path,
+            content_type="image/jpeg",
+            cache_control="private, max-age=3600",
+            headers={"X-Photo-Original-Purged": "true"} if purged else None,
+        )
 
 
 class CheckInPhotoApi(_CheckInImageApi):

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import FileResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.lib.protected_files import protected_file_response
 from backend.performance import selectors, services, signals, uploads
 from backend.performance.models import (
     ActionPlan,
@@ -491,33 +492,30 @@ class ReportEvidenceApi(APIView):
         },
         summary="Download one evidence file of a report the caller may see",
     )
-    def get(self, request: Request, pk: int, eid: int) -> FileResponse:
+    def get(self, request: Request, pk: int, eid: int) -> HttpResponseBase:
         item = _evidence_of(request, pk, eid)
         if item.kind == ReportEvidence.Kind.PHOTO:
             return _image(uploads.photo_copy(str(item.file.name), "display"))
-        response = FileResponse(
-            open(uploads.original_path(str(item.file.name)), "rb"),  # noqa: SIM115
+        return protected_file_response(
+            uploads.original_path(str(item.file.name)),
             content_type=uploads.PDF_MIME,
+            cache_control="private, no-store",
             as_attachment=True,
             filename=f"bukti-{item.report_id}-{item.pk}.pdf",
+            headers={"Content-Security-Policy": "sandbox"},
         )
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "sandbox"
-        return response
 
 
 class ReportEvidenceThumbnailApi(APIView):
     @extend_schema(responses={(200, "image/jpeg"): bytes, 404: ErrorSerializer})
-    def get(self, request: Request, pk: int, eid: int) -> FileResponse:
+    def get(self, request: Request, pk: int, eid: int) -> HttpResponseBase:
         item = _evidence_of(request, pk, eid)
         if item.kind != ReportEvidence.Kind.PHOTO:
             raise NotFound
         return _image(uploads.photo_copy(str(item.file.name), "thumb"))
 
 
-def _image(path: Any) -> FileResponse:
-    response = FileResponse(open(path, "rb"), content_type="image/jpeg")  # noqa: SIM115
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+def _image(path: Any) -> HttpResponseBase:
+    return protected_file_response(
+        path, content_type="image/jpeg", cache_control="private, max-age=3600"
+    )

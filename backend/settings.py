@@ -71,10 +71,12 @@ INSTALLED_APPS = [
     "backend.demo",
     "mobile_api",
     "realtime",
+    "web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "web.csp.PantauCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -100,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "web.context_processors.navigation",
             ],
         },
     },
@@ -181,7 +184,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_VALIDATORS}.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = ["backend.accounts.backends.NipOrUsernameBackend"]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "web:login"
 
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "id"
@@ -336,3 +339,25 @@ PHOTO_ORIGINAL_RETENTION_DAYS = env.int("PHOTO_ORIGINAL_RETENTION_DAYS", 365, mi
 AUDIT_TRUST_FORWARDED_FOR = env.bool("AUDIT_TRUST_FORWARDED_FOR", False)
 # Bump to ask every user to accept a changed privacy notice again.
 PRIVACY_NOTICE_VERSION = env.str("PRIVACY_NOTICE_VERSION", "2026-1")
+
+# --- Web app: Content-Security-Policy (django-csp; web/csp.py adds the ws/wss
+# origin of the request's host and the map tile server) ----------------------
+CONTENT_SECURITY_POLICY = {
+    # Swagger UI renders with an inline script; it is the API's own page.
+    "EXCLUDE_URL_PREFIXES": ["/api/v1/docs/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}

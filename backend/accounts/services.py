@@ -46,12 +46,13 @@ def _failure_key(username: str) -> str:
     return f"login-failures:{digest}"
 
 
-def token_login(
+def credentials_check(
     *, username: str, password: str, request: HttpRequest | None = None
-) -> LoginResult:
-    """Check the credentials and issue a new API token.
+) -> Any:
+    """The user for these credentials, under the per-account lockout.
 
-    Raises ``LoginRefused`` (``locked`` or ``invalid_credentials``).
+    Shared by the API token login and the web session login. Raises
+    ``LoginRefused`` (``locked`` or ``invalid_credentials``).
     """
     key = _failure_key(username)
     lockout_seconds = settings.LOGIN_LOCKOUT_MINUTES * 60
@@ -76,6 +77,17 @@ def token_login(
             "invalid_credentials", _("The NIP/username or password is wrong.")
         )
     cache.delete(key)
+    return user
+
+
+def token_login(
+    *, username: str, password: str, request: HttpRequest | None = None
+) -> LoginResult:
+    """Check the credentials and issue a new API token.
+
+    Raises ``LoginRefused`` (``locked`` or ``invalid_credentials``).
+    """
+    user = credentials_check(username=username, password=password, request=request)
     # Keep the newest tokens only: a lost phone's token expires by itself, and
     # logging in on yet another device retires the oldest session.
     stale = (

@@ -1,0 +1,25 @@
+"""The web app's pages. Names are in the ``web`` namespace.
+
+The supervisor dashboard (``atasan/``, ``web:supervisor-dashboard``) and the
+auditor desk (``audit/``, ``web:auditor-desk``) are added beside these.
+"""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from web.views import auth, employee, pwa
+
+app_name = "web"
+
+urlpatterns = [
+    path("masuk/", auth.login_view, name="login"),
+    path("keluar/", auth.logout_view, name="logout"),
+    path("privasi/", auth.privacy_view, name="privacy"),
+    path("tanpa-akses/", auth.no_area_view, name="no-area"),
+    path("", employee.home, name="home"),
+    path("presensi/", employee.checkin, name="checkin"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    path("offline/", pwa.offline, name="offline"),
+]

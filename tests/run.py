@@ -131,7 +131,8 @@ def _postgres_pass(pytest_args: list[str]) -> Outcome:
     try:
         with stack.postgres_server() as database_url, stack.redis_server() as redis_url:
             urls = {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
-            args = _with_marker(pytest_args, "not sqlite_only")
+            # Browser tests start their own SQLite-backed server: once is enough.
+            args = _with_marker(pytest_args, "not sqlite_only and not browser")
             note = " ".join(f"{key}={value}" for key, value in urls.items())
             outcome = _pytest(name, args, _environment(urls), note=note)
     except stack.ServiceError as exc:

@@ -340,6 +340,22 @@ AUDIT_TRUST_FORWARDED_FOR = env.bool("AUDIT_TRUST_FORWARDED_FOR", False)
 # Bump to ask every user to accept a changed privacy notice again.
 PRIVACY_NOTICE_VERSION = env.str("PRIVACY_NOTICE_VERSION", "2026-1")
 
+# --- Web app: maps (docs/web.md) --------------------------------------------
+# Tile server of the supervisor and audit maps, a Leaflet URL template such as
+# https://tile.openstreetmap.org/{z}/{x}/{y}.png (its host is added to the
+# CSP img-src). Empty: no tiles; positions and geofences on a blank map.
+MAP_TILE_URL = env.str("MAP_TILE_URL", "")
+if MAP_TILE_URL and (
+    not MAP_TILE_URL.startswith(("https://", "http://"))
+    or not all(part in MAP_TILE_URL for part in ("{z}", "{x}", "{y}"))
+):
+    raise ImproperlyConfigured(
+        "MAP_TILE_URL: expected an http(s) URL template with {z}, {x} and {y}, "
+        f"got {MAP_TILE_URL!r} (leave it empty for maps without tiles)."
+    )
+# Credit line the tile server's licence asks for, e.g. "© OpenStreetMap".
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", "")
+
 # --- Web app: Content-Security-Policy (django-csp; web/csp.py adds the ws/wss
 # origin of the request's host and the map tile server) ----------------------
 CONTENT_SECURITY_POLICY = {

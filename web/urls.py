@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from web.views import auth, employee, pwa
+from web.views import auditor, auth, employee, pwa, supervisor
 
 app_name = "web"
 
@@ -22,4 +22,18 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service-worker"),
     path("offline/", pwa.offline, name="offline"),
+    path("atasan/", supervisor.dashboard, name="supervisor-dashboard"),
+    path(
+        "atasan/laporan/<int:pk>/",
+        supervisor.report_decide,
+        name="supervisor-report-decide",
+    ),
+    path(
+        "atasan/fleksibel/<int:pk>/",
+        supervisor.flex_decide,
+        name="supervisor-flex-decide",
+    ),
+    path("audit/", auditor.desk, name="auditor-desk"),
+    path("audit/<int:pk>/keputusan/", auditor.decide, name="auditor-decide"),
+    path("audit/rekap/", auditor.recap, name="auditor-recap"),
 ]

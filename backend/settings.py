@@ -224,7 +224,7 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "mobile_api.authentication.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -241,6 +241,10 @@ REST_KNOX = {
     "TOKEN_TTL": timedelta(days=env.int("TOKEN_TTL_DAYS", 30, minimum=1)),
     "AUTO_REFRESH": False,
 }
+# A verified token (with its user and employee) is reused from the cache for
+# this long; logout and token deletion take effect at once regardless
+# (mobile_api/authentication.py). 0 checks the database on every request.
+AUTH_TOKEN_CACHE_SECONDS = env.int("AUTH_TOKEN_CACHE_SECONDS", 60, minimum=0)
 API_TOKENS_PER_USER = env.int("API_TOKENS_PER_USER", 5, minimum=1)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pantau mobile API",

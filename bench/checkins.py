@@ -1,8 +1,11 @@
 """Photo check-ins per second through the real server, with references.
 
 Run as ``python -m bench.checkins``. Eight concurrent clients post check-ins
-to ``manage.py serve`` (the embedded default: one uvicorn process, SQLite).
-The same run measures two references for the 9 MP photo on all cores:
+to ``manage.py serve`` on SQLite, first with one uvicorn process (the
+embedded default), then with two (``WEB_CONCURRENCY=2`` and a throwaway
+Redis, as the scaled deployment runs); ``BENCH_WORKERS=1`` or ``=2`` runs
+only one of them. The same run measures two references for the 9 MP photo
+on all cores:
 
 - the floor: decoding it at 1/8 scale with Pillow, the least pixel work a
   near-duplicate check needs;
@@ -12,6 +15,7 @@ The same run measures two references for the 9 MP photo on all cores:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import io
 import json
@@ -153,59 +157,91 @@ def _tiny_photo() -> bytes:
     return out.getvalue()
 
 
-def run(*, scale: float = 1.0) -> dict[str, Any]:
+def _server_scenarios(
+    full: bytes, small: bytes, *, workers: int, scale: float
+) -> dict[str, Any]:
+    """Every scenario against one server with ``workers`` processes.
+
+    More than one worker needs Redis (the channel layer and the shared
+    cache): a throwaway ``redis-server`` is started for the run.
+    """
+    with contextlib.ExitStack() as stack:
+        extra_env = {"WEB_CONCURRENCY": str(workers)}
+        if workers > 1:
+            from tests.stack import redis_server
+
+            extra_env["REDIS_URL"] = stack.enter_context(redis_server())
+        server = stack.enter_context(running_server(extra_env=extra_env))
+        employees = [a for a in server.accounts if a["role"] == "employee"]
+        tokens = [login(server, a["username"]) for a in employees[:CONCURRENCY]]
+        _photo_scenario(server, tokens, small, 16 * workers)  # warm-up
+        results: dict[str, Any] = {
+            "checkin_9mp": _photo_scenario(server, tokens, full, int(240 * scale)),
+            "checkin_1280": _photo_scenario(server, tokens, small, int(600 * scale)),
+            "checkin_tiny_photo": _photo_scenario(
+                server, tokens, _tiny_photo(), int(600 * scale)
+            ),
+            "json_me": _json_scenario(server, tokens, int(1000 * scale)),
+        }
+    return results
+
+
+def run(*, scale: float = 1.0, workers: tuple[int, ...] = (1, 2)) -> dict[str, Any]:
     full, small = FULL.read_bytes(), SMALL.read_bytes()
     results: dict[str, Any] = {
         "floor_9mp_per_s": reference_rate("floor", full),
         "naive_9mp_per_s": reference_rate("naive", full),
+        "servers": {},
     }
-    with running_server() as server:
-        employees = [a for a in server.accounts if a["role"] == "employee"]
-        tokens = [login(server, a["username"]) for a in employees[:CONCURRENCY]]
-        _photo_scenario(server, tokens, small, 16)  # warm-up
-        results["checkin_9mp"] = _photo_scenario(server, tokens, full, int(240 * scale))
-        results["checkin_1280"] = _photo_scenario(
-            server, tokens, small, int(600 * scale)
-        )
-        results["checkin_tiny_photo"] = _photo_scenario(
-            server, tokens, _tiny_photo(), int(600 * scale)
-        )
-        results["json_me"] = _json_scenario(server, tokens, int(1000 * scale))
-    nine = results["checkin_9mp"]["per_second"]
-    results["ratio_9mp_vs_floor"] = nine / results["floor_9mp_per_s"]
-    results["ratio_9mp_vs_naive"] = nine / results["naive_9mp_per_s"]
+    for count in workers:
+        server = _server_scenarios(full, small, workers=count, scale=scale)
+        nine = server["checkin_9mp"]["per_second"]
+        server["ratio_9mp_vs_floor"] = nine / results["floor_9mp_per_s"]
+        server["ratio_9mp_vs_naive"] = nine / results["naive_9mp_per_s"]
+        results["servers"][count] = server
     return results
 
 
 def report(results: dict[str, Any]) -> str:
     lines = [
-        "check-ins through the real server "
-        f"({CONCURRENCY} concurrent clients, one uvicorn process, SQLite)",
+        f"check-ins through the real server ({CONCURRENCY} concurrent clients, "
+        "uvicorn, SQLite)",
         f"  reference floor (1/8-scale decode, all cores): "
         f"{results['floor_9mp_per_s']:.1f} photos/s",
         f"  reference naive (decode+LANCZOS+re-encode, all cores): "
         f"{results['naive_9mp_per_s']:.1f} photos/s",
     ]
-    for key, label in [
-        ("checkin_9mp", "9 MP photo (2.1 MB)"),
-        ("checkin_1280", "1280-px photo (115 KB)"),
-        ("checkin_tiny_photo", "64-px photo (non-photo cost)"),
-        ("json_me", "GET /api/v1/me/ (JSON only)"),
-    ]:
-        r = results[key]
+    for count, server in results["servers"].items():
+        layer = "Redis" if count > 1 else "in-memory layer"
+        lines.append(f"  {count} worker process(es), {layer}:")
+        for key, label in [
+            ("checkin_9mp", "9 MP photo (2.1 MB)"),
+            ("checkin_1280", "1280-px photo (115 KB)"),
+            ("checkin_tiny_photo", "64-px photo (non-photo cost)"),
+            ("json_me", "GET /api/v1/me/ (JSON only)"),
+        ]:
+            r = server[key]
+            lines.append(
+                f"    {label:<30} {r['per_second']:7.1f}/s  p50 {r['p50_ms']:6.1f} ms"
+                f"  p95 {r['p95_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
+                f"{r['statuses']}"
+            )
         lines.append(
-            f"  {label:<30} {r['per_second']:7.1f}/s  p50 {r['p50_ms']:6.1f} ms  "
-            f"p95 {r['p95_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  {r['statuses']}"
+            f"    9 MP vs floor: {server['ratio_9mp_vs_floor']:.2f}x (goal >= 0.6x)"
+            f"   9 MP vs naive: {server['ratio_9mp_vs_naive']:.2f}x (goal >= 4x)"
         )
-    lines.append(
-        f"  9 MP vs floor: {results['ratio_9mp_vs_floor']:.2f}x (goal >= 0.6x)"
-    )
-    lines.append(f"  9 MP vs naive: {results['ratio_9mp_vs_naive']:.2f}x (goal >= 4x)")
     return "\n".join(lines)
 
 
+def _workers_from_env() -> tuple[int, ...]:
+    raw = os.environ.get("BENCH_WORKERS", "1,2")
+    return tuple(int(part) for part in raw.split(",") if part.strip())
+
+
 if __name__ == "__main__":
-    outcome = run(scale=float(os.environ.get("BENCH_SCALE", "1")))
+    outcome = run(
+        scale=float(os.environ.get("BENCH_SCALE", "1")), workers=_workers_from_env()
+    )
     print(report(outcome))
     if "--json" in sys.argv:
         print(json.dumps(outcome, default=str))

@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class MobileApiConfig(AppConfig):
     name = "mobile_api"
     verbose_name = "Mobile API"
+
+    def ready(self) -> None:
+        from mobile_api.authentication import connect_signals
+
+        connect_signals()

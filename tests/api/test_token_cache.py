@@ -1,0 +1,109 @@
+"""The cached token check: fewer queries, and revocation still immediate."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from knox.crypto import hash_token
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from mobile_api.authentication import CachedTokenAuthentication, _key
+
+
+def _client(user: Any) -> tuple[APIClient, str, AuthToken]:
+    instance, token = AuthToken.objects.create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client, token, instance
+
+
+def _token_queries(queries: CaptureQueriesContext) -> int:
+    return sum("knox_authtoken" in q["sql"] for q in queries.captured_queries)
+
+
+def _second_request_queries(user: Any) -> CaptureQueriesContext:
+    client, _token, _instance = _client(user)
+    assert client.get("/api/v1/me/").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/me/").status_code == 200
+    return queries
+
+
+def test_a_second_request_skips_the_token_and_employee_queries(
+    org: Any, settings: Any
+) -> None:
+    cached = _second_request_queries(org.alice.user)
+    assert _token_queries(cached) == 0
+    settings.AUTH_TOKEN_CACHE_SECONDS = 0
+    plain = _second_request_queries(org.alice.user)
+    assert _token_queries(plain) == 2
+    # knox's two token queries, and the employee with unit and instansi.
+    assert len(plain) - len(cached) >= 3
+
+
+def test_logout_is_immediate_even_when_cached(org: Any) -> None:
+    client, _token, _instance = _client(org.alice.user)
+    assert client.get("/api/v1/me/").status_code == 200  # now cached
+    assert client.post("/api/v1/auth/logout/").status_code == 204
+    assert client.get("/api/v1/me/").status_code == 401
+
+
+def test_deleting_tokens_elsewhere_revokes_the_cached_ones(org: Any) -> None:
+    client, _token, _instance = _client(org.alice.user)
+    assert client.get("/api/v1/me/").status_code == 200
+    AuthToken.objects.filter(user=org.alice.user).delete()  # "log out everywhere"
+    assert client.get("/api/v1/me/").status_code == 401
+
+
+def test_a_lookup_racing_a_logout_cannot_cache_the_revoked_token(org: Any) -> None:
+    """A request that read the token just before it was deleted must not put
+    it back into the cache."""
+    _unused, token, instance = _client(org.alice.user)
+    authentication = CachedTokenAuthentication()
+    original_add = cache.add
+
+    def add_after_logout(*args: Any, **kwargs: Any) -> bool:
+        instance.delete()  # the logout lands between the read and the add
+        return bool(original_add(*args, **kwargs))
+
+    cache.add = add_after_logout  # type: ignore[method-assign]
+    try:
+        authentication.authenticate_credentials(token.encode())
+    finally:
+        cache.add = original_add  # type: ignore[method-assign]
+    again = APIClient()
+    again.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert again.get("/api/v1/me/").status_code == 401
+
+
+def test_deactivating_the_user_takes_effect_at_once(org: Any) -> None:
+    client, _token, _instance = _client(org.alice.user)
+    assert client.get("/api/v1/me/").status_code == 200
+    user = org.alice.user
+    user.is_active = False
+    user.save()
+    assert client.get("/api/v1/me/").status_code == 401
+
+
+def test_an_expired_cached_token_is_refused(org: Any) -> None:
+    client, token, instance = _client(org.alice.user)
+    assert client.get("/api/v1/me/").status_code == 200
+    # Expiry passes while the entry is still cached.
+    cached = cache.get(_key(hash_token(token)))
+    assert isinstance(cached, AuthToken)
+    cached.expiry = timezone.now() - dt.timedelta(seconds=1)
+    cache.set(_key(hash_token(token)), cached, 60)
+    AuthToken.objects.filter(pk=instance.pk).update(expiry=cached.expiry)
+    assert client.get("/api/v1/me/").status_code == 401
+
+
+def test_a_malformed_token_is_401(org: Any) -> None:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token not-hex-zz")
+    assert client.get("/api/v1/me/").status_code == 401

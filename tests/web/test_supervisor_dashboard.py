@@ -67,6 +67,7 @@ def test_an_employee_without_a_team_is_refused(org: Any, day: Any) -> None:
 def test_a_supervisor_sees_only_their_team(org: Any, day: Any) -> None:
     response = browser_for(org.bob.user).get(DASHBOARD)
     assert response.status_code == 200
+    assert 'href="/audit/"' not in response.content.decode()
     data = map_data(response)
     shown = {point["checkin_id"] for point in data["checkins"]}
     assert shown == {day.alice_in.pk, day.alice_flagged.pk, day.bob_late.pk}
@@ -95,6 +96,9 @@ def test_a_unit_admin_sees_their_unit_and_nothing_else(org: Any, day: Any) -> No
     # decided by the supervisors.
     assert f'data-report="{day.report.pk}"' not in response.content.decode()
     assert f'data-flex="{day.flex.pk}"' not in response.content.decode()
+    # Unit admins audit and export: the dashboard links their desks.
+    assert 'href="/audit/"' in response.content.decode()
+    assert 'href="/audit/rekap/"' in response.content.decode()
 
 
 def test_the_map_draws_circles_and_polygons_of_the_team(org: Any, day: Any) -> None:

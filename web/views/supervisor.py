@@ -33,6 +33,8 @@ from backend.activity.selectors import latest_event_id, team_summary
 from backend.attendance.flags import render_flags
 from backend.attendance.models import CheckIn
 from backend.attendance.team_map import MAP_MAX_CHECKINS, team_checkins, team_geofences
+from backend.audit.desk import export_units
+from backend.audit.selectors import may_audit
 from backend.flexwork import selectors as flex_selectors
 from backend.flexwork.models import FlexRequest
 from backend.flexwork.rules import FlexRuleRefused
@@ -178,6 +180,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "flex_requests": flex_requests,
             "is_reviewer": reviewer is not None,
             "text": desk_text(),
+            # Unit admins audit and export too; the menu names only the
+            # auditor area, so the dashboard links their desks.
+            "may_audit": may_audit(user),
+            "may_export": export_units(user).exists(),
         },
     )
 

@@ -162,7 +162,7 @@
       if (fences.getLayers().length) bounds.extend(fences.getBounds());
       if (points.getLayers().length) bounds.extend(points.getBounds());
       if (bounds.isValid()) {
-        map.fitBounds(bounds.pad(0.15), { maxZoom: 18 });
+        map.fitBounds(bounds.pad(0.15), { maxZoom: 18, animate: false });
       }
     }
 

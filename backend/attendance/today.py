@@ -31,12 +31,20 @@ class TodayCheckIn:
     flags: list[dict[str, str]]
 
 
+# The names Indonesians use for their three zones.
+ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
 @dataclass(frozen=True)
 class Today:
     date: date
     timezone: str
     day: AttendanceDay
     checkins: list[TodayCheckIn]
+
+    @property
+    def zone_name(self) -> str:
+        return ZONE_NAMES.get(self.timezone, self.timezone)
 
     @property
     def checked_in(self) -> TodayCheckIn | None:

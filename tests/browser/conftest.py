@@ -28,6 +28,10 @@ The server is shared by the whole session: each test module works with its
 own demo people (the employee tests use unit BKD-B3) so that one test's
 check-ins do not change another's counts.
 
+Wait with ``playwright.sync_api.expect`` or selectors, not
+``page.wait_for_function("<expression>")``: the pages' CSP forbids eval, and
+Playwright evaluates expression strings with it while polling.
+
 Every test in this folder gets the ``browser`` marker: it runs in the SQLite
 pass of ``make test`` only.
 """
@@ -222,8 +226,10 @@ def fake_camera(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def browser(chromium_executable: str, fake_camera: Path) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Uploads and the camera take a moment on a loaded 2-core machine.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(
             executable_path=chromium_executable,

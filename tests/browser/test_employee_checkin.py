@@ -4,15 +4,16 @@ the API's answer, and the offline queue."""
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.browser.conftest import WebServer
 
 # The employee tests keep to one unit; other modules use other people.
 UNIT = "BKD-B3"
-POSITION_SHOWN = "document.getElementById('pos-acc').textContent.endsWith(' m')"
 
 
 def _employees(server: WebServer) -> list[dict[str, Any]]:
@@ -20,9 +21,7 @@ def _employees(server: WebServer) -> list[dict[str, Any]]:
 
 
 def _take_photo_and_send(page: Any) -> None:
-    page.wait_for_function(
-        "document.getElementById('pos-acc').textContent.endsWith(' m')"
-    )
+    expect(page.locator("#pos-acc")).to_have_text(re.compile(r" m$"))
     page.locator("#take-photo:not([disabled])").click()
     page.wait_for_selector("#photo-preview:not([hidden])")
     page.locator("#send:not([disabled])").click()
@@ -37,9 +36,7 @@ def test_employee_checks_in_with_position_and_camera_photo(
     assert page.url.rstrip("/") == web_server.base_url
 
     page.goto("/presensi/")
-    page.wait_for_function(
-        "document.getElementById('pos-acc').textContent.endsWith(' m')"
-    )
+    expect(page.locator("#pos-acc")).to_have_text(re.compile(r" m$"))
     assert page.locator("#pos-acc").inner_text() == "± 8 m"
     assert page.locator("#pos-warning").is_hidden()
 
@@ -106,6 +103,6 @@ def test_offline_checkin_is_queued_and_sent_when_back_online(
 
     context.set_offline(False)
     page.wait_for_selector("#result-status.verified, #result-status.needs_review")
-    page.wait_for_function("document.querySelectorAll('#queue li').length === 0")
+    expect(page.locator("#queue li")).to_have_count(0)
     after = page.request.get("/api/v1/checkins/").json()["results"]
     assert len(after) == len(before) + 1

@@ -224,7 +224,8 @@
     if (item.state === "failed") { return text.failed + ": " + item.error; }
     if (item.state === "login") { return text.login; }
     if (item.state === "sending") { return text.sending; }
-    return text.waiting + (item.attempts ? " (" + item.attempts + " " + text.attempts + ")" : "");
+    return text.waiting +
+      (item.attempts ? " (" + text.attempts.replace("%(count)s", String(item.attempts)) + ")" : "");
   }
 
   function renderQueue() {

@@ -9,8 +9,10 @@ directory.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -18,9 +20,27 @@ class StorageFull(OSError):
     """No space left for uploads (answered 507, nothing half-written)."""
 
 
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
+
+
+@contextlib.contextmanager
+def storage_full_on_no_space() -> Iterator[None]:
+    """Raise ``StorageFull`` for "no space" (blocks, inodes or quota)."""
+    try:
+        yield
+    except StorageFull:
+        raise
+    except OSError as exc:
+        if exc.errno in _NO_SPACE:
+            raise StorageFull(exc.errno, "no space left for uploads") from exc
+        raise
+
+
 def write_durably(root: Path, relative: str, data: bytes) -> None:
     target = root / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
+    # A new day's folder needs an inode too.
+    with storage_full_on_no_space():
+        target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
     try:
         # Evidence is personal data: owner and group only, never world-readable.
@@ -38,7 +58,7 @@ def write_durably(root: Path, relative: str, data: bytes) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             temporary.unlink()
-        if exc.errno in (28, 122):  # ENOSPC, EDQUOT
+        if exc.errno in _NO_SPACE:
             raise StorageFull(exc.errno, "no space left for uploads") from exc
         raise
 

@@ -48,6 +48,7 @@ from PIL import (
 )
 from PIL.ExifTags import GPS, IFD, Base
 
+from backend.lib.durable_files import storage_full_on_no_space
 from backend.lib.refusals import UploadRejected
 
 # Copies and hashes must come from the primary image: an embedded HEIF
@@ -461,7 +462,8 @@ def _render_jpeg(
         clean.paste(upright)
     encoded = io.BytesIO()
     clean.save(encoded, "JPEG", quality=_JPEG_QUALITY)
-    _write_atomically(Path(destination), encoded.getvalue())
+    with storage_full_on_no_space():
+        _write_atomically(Path(destination), encoded.getvalue())
     return clean.size
 
 

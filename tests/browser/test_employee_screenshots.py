@@ -1,10 +1,10 @@
 """Screenshots of the employee screens at 360 px, for the README.
 
-They are written to docs/screenshots/ when PANTAU_SCREENSHOTS=1 (then
-commit the PNGs), otherwise to a temp folder, so ``make test`` still walks
-every screen without touching the tree:
+With ``PANTAU_SCREENSHOTS=<folder>`` they are written there (the README
+shows the ones in docs/screenshots/: commit them), otherwise to a temp
+folder, so ``make test`` still walks every screen without touching the tree:
 
-    PANTAU_SCREENSHOTS=1 .venv/bin/python -m pytest \
+    PANTAU_SCREENSHOTS=docs/screenshots .venv/bin/python -m pytest \
         tests/browser/test_employee_screenshots.py
 """
 
@@ -24,11 +24,12 @@ UNIT = "DINKES-B3"
 
 
 def _folder(tmp_path: Path) -> Path:
-    if os.environ.get("PANTAU_SCREENSHOTS") == "1":
-        folder = ROOT / "docs" / "screenshots"
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
-    return tmp_path
+    target = os.environ.get("PANTAU_SCREENSHOTS")
+    if not target:
+        return tmp_path
+    folder = Path(target) if Path(target).is_absolute() else ROOT / target
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def test_employee_screens(

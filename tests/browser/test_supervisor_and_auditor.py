@@ -261,3 +261,19 @@ def test_a_unit_admin_downloads_the_recap(
         assert content.decode().startswith("period,")
     else:
         assert content[:2] == b"PK"
+
+
+def test_the_desks_fit_a_phone_screen(
+    web_server: WebServer, new_context: Callable[..., Any], login: Callable[..., None]
+) -> None:
+    pages = {
+        _account(web_server, "supervisor", UNIT)["username"]: "/atasan/",
+        web_server.account("auditor")["username"]: "/audit/",
+        web_server.account("unit_admin")["username"]: "/audit/rekap/",
+    }
+    for username, path in pages.items():
+        page = new_context().new_page()  # 360 px wide
+        login(page, username)
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, (path, width)

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench venv clean
+.PHONY: run test lint format bench loadtest venv clean
 
 $(PY):
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -53,6 +53,12 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# The morning rush on a throwaway PostgreSQL + Redis + WEB_CONCURRENCY
+# workers (docs/scaling.md); about 15 minutes. Options: make loadtest
+# LOADTEST_ARGS='--peak-minutes 1' (or --smoke, --find-max, --help).
+loadtest: $(STAMP)
+	$(PY) -m loadtest $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -113,7 +113,7 @@ def _nip(rng: random.Random, taken: set[str], *, pppk: bool) -> str:
 
 
 def generate(
-    directory: Path, *, rows: int = ROWS, seed: int = 2026
+    directory: Path, *, rows: int = ROWS, seed: int = 2026, opd_count: int = OPD_COUNT
 ) -> tuple[Path, Path, list[list[str]]]:
     """Write units.csv and employees.csv; return their paths and the rows."""
     rng = random.Random(seed)
@@ -147,8 +147,8 @@ def generate(
         )
         return nip
 
-    per_opd = rows // OPD_COUNT
-    for o in range(1, OPD_COUNT + 1):
+    per_opd = rows // opd_count
+    for o in range(1, opd_count + 1):
         opd = f"OPD{o:02d}"
         start = len(employees)
         kepala = person(opd, "", f"Kepala {opd}", "jpt")

@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.api.test_checkins_api import clean_jpeg
 from tests.browser.conftest import WebServer
@@ -89,11 +90,8 @@ def _count(page: Any, key: str) -> int:
 
 
 def _wait_count(page: Any, key: str, expected: int) -> None:
-    page.wait_for_function(
-        "([key, expected]) => Number(document.querySelector("
-        '`[data-count="${key}"]`).textContent) === expected',
-        arg=[key, expected],
-        timeout=LIVE_TIMEOUT_MS,
+    expect(page.locator(f'[data-count="{key}"]')).to_have_text(
+        str(expected), timeout=LIVE_TIMEOUT_MS
     )
 
 
@@ -222,10 +220,7 @@ def test_the_audit_desk_moves_through_the_queue_with_the_keyboard(
     # Accept the current one: focus moves on to the next open item.
     desk.keyboard.press("a")
     desk.wait_for_selector(f"#case-{first}.decided")
-    desk.wait_for_function(
-        "first => document.querySelector('#audit-desk').dataset.current !== first",
-        arg=first,
-    )
+    expect(desk.locator("#audit-desk")).not_to_have_attribute("data-current", first)
     focused = desk.evaluate("document.activeElement.id")
     assert focused == f"case-{desk.get_attribute('#audit-desk', 'data-current')}"
     assert {c["id"] for c in created} & {

@@ -216,6 +216,10 @@
       askSummarySoon();
     } else if (event.type === "checkin.flagged") {
       askSummarySoon();
+    } else if (event.type === "report.submitted" || event.type === "flex.requested") {
+      // Queues are server-rendered: say that there is more to decide.
+      var note = document.getElementById(event.type === "report.submitted" ? "reports-new" : "flex-new");
+      if (note) note.hidden = false;
     }
     addFeed(event);
   }

@@ -46,6 +46,19 @@
 
   window.Pantau = { csrfToken: csrfToken, api: api };
 
+  // Logging out forgets the pages kept for offline use (a shared phone).
+  document.querySelectorAll("form.logout").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      if (window.caches) {
+        caches.keys().then(function (keys) {
+          keys.forEach(function (key) {
+            if (key.indexOf("pantau-shell-") === 0) { caches.delete(key); }
+          });
+        });
+      }
+    });
+  });
+
   if ("serviceWorker" in navigator && document.body.dataset.noSw === undefined) {
     window.addEventListener("load", function () {
       navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {

@@ -7,7 +7,7 @@
  * window.PantauQueue:
  *   add(item)      store {client_uuid, kind, latitude, longitude, accuracy_m,
  *                  captured_at, device_id, photo: Blob}; resolves when stored
- *   all()          resolves to the stored items, oldest first
+ *   all()          resolves to the signed-in user's items, oldest first
  *   discard(uuid)  drop one item
  *   flush()        try to send everything due now
  *   subscribe(fn)  fn({type: "change"}) after every change, and
@@ -65,9 +65,18 @@
     });
   }
 
+  // Check-ins belong to the account that took them: on a shared phone the
+  // next person's session must never send them.
+  function currentUser() {
+    return document.body.dataset.user || "";
+  }
+
   function all() {
+    var user = currentUser();
     return tx("readonly", function (store) { return store.getAll(); }).then(function (items) {
-      return (items || []).sort(function (a, b) { return a.queued_at - b.queued_at; });
+      return (items || []).filter(function (item) {
+        return user && item.user === user;
+      }).sort(function (a, b) { return a.queued_at - b.queued_at; });
     });
   }
 
@@ -78,6 +87,7 @@
   }
 
   function add(item) {
+    item.user = currentUser();
     item.state = "waiting";
     item.attempts = 0;
     item.next_try = 0;

@@ -25,6 +25,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import ssl
 import subprocess
 import sys
@@ -49,6 +50,7 @@ SITE_CONF = ROOT / "deploy" / "nginx" / "pantau.conf"
 PHOTO = ROOT / "tests" / "fixtures" / "photos" / "gps_DSCN0010.jpg"
 HOST = "pantau.test"
 ACCEL_PREFIX = "/_protected/"
+SPOOFED_ADDRESS = "203.0.113.9"
 START_TIMEOUT_S = 60.0
 WIB = dt.timezone(dt.timedelta(hours=7))
 # What the test environment must not pass on to the app it starts.
@@ -214,6 +216,7 @@ class Deployment:
     workplaces: list[dict[str, float]]
     workers: int
     app_log_dir: Path
+    database: Path
 
     @property
     def origin(self) -> str:
@@ -373,6 +376,7 @@ def _deployment(nginx: str, trustme: Any, scratch: Path) -> Iterator[Deployment]
             workplaces=seeded["workplaces"],
             workers=len(ports),
             app_log_dir=logs,
+            database=var / "pantau.sqlite3",
         )
 
 
@@ -469,7 +473,11 @@ async def _check_in_and_feed(deployment: Deployment) -> None:
             event = await asyncio.wait_for(_next_event(feed, checkin["id"]), 30)
             assert deployment.path_of(event["data"]["thumbnail_url"]) == thumbnail_path
 
-        supervisor_auth = {"Authorization": f"Token {supervisor_token}"}
+        supervisor_auth = {
+            "Authorization": f"Token {supervisor_token}",
+            # A client cannot choose the address the audit log records.
+            "X-Forwarded-For": SPOOFED_ADDRESS,
+        }
         for path in (thumbnail_path, deployment.path_of(checkin["photo_url"])):
             response = await client.get(path, **_sni(headers=supervisor_auth))
             assert response.status_code == 200, response.text
@@ -497,6 +505,13 @@ async def _check_in_and_feed(deployment: Deployment) -> None:
         anonymous = await client.get(thumbnail_path, **_sni())
         assert anonymous.status_code == 401
         assert not anonymous.content.startswith(b"\xff\xd8")
+
+    # Both views of the photo were logged with the address nginx saw.
+    with contextlib.closing(sqlite3.connect(deployment.database)) as database:
+        addresses = database.execute(
+            "SELECT ip FROM audit_auditentry WHERE action = 'photo.accessed'"
+        ).fetchall()
+    assert addresses == [("127.0.0.1",), ("127.0.0.1",)]
 
 
 def test_media_has_no_public_url(deployment: Deployment) -> None:

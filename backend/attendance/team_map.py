@@ -1,5 +1,6 @@
 """Reads for a supervisor's map: one day's check-ins of the people a viewer
-may see, and the workplaces whose geofences frame them.
+may see, the workplaces whose geofences frame them, and the flexible-work
+places approved for that day.
 
 Both follow ``backend.organization.visibility`` (``visible_employees_q``)
 and cost a fixed number of queries however large the team is: the check-ins
@@ -91,3 +92,59 @@ def team_geofences(user: Any) -> list[Geofence]:
         .order_by("name")
     )
     return [geofence_of(workplace) for workplace in workplaces]
+
+
+@dataclass(frozen=True)
+class FlexPlace:
+    """Where someone of the team may work on a day by an approved
+    flexible-work request: another office's geofence, or a circle."""
+
+    employee_name: str
+    label: str
+    geofence: Geofence
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.employee_name,
+            "label": self.label,
+            "geofence": self.geofence.as_dict(),
+        }
+
+
+def team_flex_places(user: Any, *, day: dt.date) -> list[FlexPlace]:
+    """The approved flexible-work places of ``day`` of everyone ``user`` may
+    see, in one query."""
+    from backend.flexwork.models import FlexDay, FlexRequest
+
+    viewer = viewer_for(user)
+    days = (
+        FlexDay.objects.filter(
+            visible_employees_q(viewer, prefix="employee__"),
+            date=day,
+            request__status=FlexRequest.Status.APPROVED,
+        )
+        .select_related("employee", "request__workplace")
+        .order_by("employee__name", "request_id")
+    )
+    places = []
+    for flex_day in days:
+        request = flex_day.request
+        if request.workplace is not None:
+            fence = geofence_of(request.workplace)
+            label = request.workplace.name
+        elif request.latitude is not None and request.longitude is not None:
+            label = request.address or str(request.get_location_type_display())
+            fence = Geofence(
+                id=0,
+                name=label,
+                latitude=request.latitude,
+                longitude=request.longitude,
+                radius_m=request.radius_m or 0,
+                polygon=None,
+            )
+        else:
+            continue
+        places.append(
+            FlexPlace(employee_name=flex_day.employee.name, label=label, geofence=fence)
+        )
+    return places

@@ -233,3 +233,24 @@ def test_the_dashboard_costs_the_same_queries_for_a_larger_team(
     many = _dashboard_queries(org.bob.user)
     assert many == few
     assert many <= 40
+
+
+def test_the_map_shows_todays_approved_flexible_places(org: Any, day: Any) -> None:
+    from backend.flexwork.services import flex_request_create, flex_request_decide
+
+    request = flex_request_create(
+        employee=org.alice,
+        dates=[TODAY],
+        location_type="other",
+        reason="Verifikasi lapangan",
+        latitude=0.53,
+        longitude=101.46,
+        radius_m=150,
+        address="Kantor Camat Tampan",
+    )
+    flex_request_decide(request=request, decider=org.bob.user, decision="approve")
+    (place,) = map_data(browser_for(org.bob.user).get(DASHBOARD))["flex_places"]
+    assert place["name"] == "Alice Staf"
+    assert place["label"] == "Kantor Camat Tampan"
+    assert place["geofence"]["radius_m"] == 150
+    assert map_data(browser_for(org.erik.user).get(DASHBOARD))["flex_places"] == []

@@ -32,7 +32,12 @@ from backend.accounts.selectors import SUPERVISOR
 from backend.activity.selectors import latest_event_id, team_summary
 from backend.attendance.flags import render_flags
 from backend.attendance.models import CheckIn
-from backend.attendance.team_map import MAP_MAX_CHECKINS, team_checkins, team_geofences
+from backend.attendance.team_map import (
+    MAP_MAX_CHECKINS,
+    team_checkins,
+    team_flex_places,
+    team_geofences,
+)
 from backend.audit.desk import export_units
 from backend.audit.selectors import may_audit
 from backend.flexwork import selectors as flex_selectors
@@ -106,6 +111,7 @@ def desk_text() -> dict[str, str]:
         "event.flex.decided": _("%(actor)s decided a flexible-work request"),
         "event.other": _("%(name)s: %(type)s"),
         "map.workplace": _("Workplace"),
+        "map.flexible": _("Flexible work"),
         "map.reported": _("Reported position"),
         "map.exif": _("Photo EXIF position"),
         "map.accuracy": _("accuracy %(accuracy)s m"),
@@ -164,6 +170,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     map_data = {
         **map_settings(),
         "geofences": [fence.as_dict() for fence in team_geofences(user)],
+        "flex_places": [
+            place.as_dict() for place in team_flex_places(user, day=summary.date)
+        ],
         "checkins": [checkin_point(checkin) for checkin in checkins],
     }
     return render(

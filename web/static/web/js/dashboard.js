@@ -27,6 +27,12 @@
     onTilesFailed: function () { if (mapNote) mapNote.hidden = false; }
   });
   mapData.geofences.forEach(function (fence) { teamMap.drawGeofence(fence); });
+  (mapData.flex_places || []).forEach(function (place) {
+    teamMap.drawGeofence(place.geofence, {
+      dashed: true,
+      tooltip: (text["map.flexible"] || "") + ": " + place.name + " · " + place.label
+    });
+  });
   mapData.checkins.forEach(function (point) { teamMap.addCheckin(point); });
   teamMap.fit();
 

@@ -61,8 +61,8 @@
     function drawGeofence(fence, style) {
       var shape;
       var look = {
-        className: "geofence",
-        color: "#0b5394",
+        className: style && style.dashed ? "geofence geofence-flexible" : "geofence",
+        color: style && style.dashed ? "#5b2c83" : "#0b5394",
         weight: 2,
         fillOpacity: 0.08,
         dashArray: style && style.dashed ? "6 4" : null
@@ -72,7 +72,9 @@
       } else {
         shape = L.circle([fence.latitude, fence.longitude], L.extend({ radius: fence.radius_m }, look));
       }
-      shape.bindTooltip((text["map.workplace"] || "") + ": " + fence.name);
+      shape.bindTooltip(
+        style && style.tooltip ? style.tooltip : (text["map.workplace"] || "") + ": " + fence.name
+      );
       shape.addTo(fences);
       return shape;
     }

@@ -106,3 +106,23 @@ def test_offline_checkin_is_queued_and_sent_when_back_online(
     expect(page.locator("#queue li")).to_have_count(0)
     after = page.request.get("/api/v1/checkins/").json()["results"]
     assert len(after) == len(before) + 1
+
+
+def test_the_check_in_page_opens_without_a_connection(
+    new_context: Any, login: Any, web_server: WebServer
+) -> None:
+    context = new_context()
+    page = context.new_page()
+    login(page, _employees(web_server)[1]["username"])
+    page.goto("/presensi/")
+    # The service worker takes over the page once installed.
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    expect(page.locator("#send")).to_be_visible()
+    context.set_offline(True)
+    page.goto("/presensi/")
+    expect(page.locator("#take-photo")).to_be_visible()
+    page.goto("/riwayat/")
+    # A page that is not kept: the offline page instead.
+    expect(page.locator("[data-testid=offline]")).to_be_visible()
+    context.set_offline(False)

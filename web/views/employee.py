@@ -83,13 +83,18 @@ def _home(request: HttpRequest) -> HttpResponse:
 @area_required(EMPLOYEE)
 def checkin(request: HttpRequest) -> HttpResponse:
     employee = _employee(request)
-    kind = "out" if request.GET.get("kind") == "out" else "in"
+    today = today_of(employee)
+    # Once checked in, the next one is most likely the check-out.
+    default = "out" if today.checked_in else "in"
+    kind = request.GET.get("kind")
+    if kind not in ("in", "out"):
+        kind = default
     return _render(
         request,
         employee,
         "web/employee/checkin.html",
         {
-            "today": today_of(employee),
+            "today": today,
             "kind": kind,
             "poor_accuracy_m": settings.FLAG_POOR_ACCURACY_M,
         },

@@ -374,3 +374,17 @@ def test_evidence_photos_need_their_position(org: Any) -> None:
     )
     assert response.status_code == 400
     assert "position" in response.content.decode()
+
+
+def test_an_account_without_any_area_is_told_so(db: Any) -> None:
+    from tests.factories import UserFactory
+
+    plain = UserFactory(username="tamu")
+    consent_accept(user=plain)
+    client = Client()
+    response = login(client, "tamu")
+    assert response["Location"] == "/tanpa-akses/"
+    assert client.get("/tanpa-akses/").status_code == 403
+    refused = client.get("/presensi/")
+    assert refused.status_code == 403
+    assert b"<html" in refused.content

@@ -85,6 +85,7 @@ class Site:
     static_root: Path
     media_root: Path
     log_dir: Path
+    acme_root: Path
 
 
 def render_site(text: str, site: Site) -> str:
@@ -122,6 +123,7 @@ def render_site(text: str, site: Site) -> str:
         ("/var/lib/pantau-static/", f"{site.static_root}/"),
         ("/var/lib/pantau-media/", f"{site.media_root}/"),
         ("/var/log/nginx/", f"{site.log_dir}/"),
+        ("/var/www/letsencrypt;", f"{site.acme_root};"),
     ]
     for old, new in replacements:
         # A value renamed in the shipped file must be renamed here too.
@@ -339,6 +341,7 @@ def _deployment(nginx: str, trustme: Any, scratch: Path) -> Iterator[Deployment]
             static_root=static,
             media_root=media,
             log_dir=logs,
+            acme_root=nginx_dir / "acme",
         )
         site_conf = nginx_dir / "pantau.conf"
         site_conf.write_text(render_site(SITE_CONF.read_text(), site))
@@ -597,6 +600,19 @@ def test_plain_http_is_redirected_to_https(deployment: Deployment) -> None:
     )
     assert response.status_code == 301
     assert response.headers["location"] == f"https://{HOST}/api/v1/me/?x=1"
+
+    # Except certificate renewals (certbot --webroot).
+    challenge = deployment.site.acme_root / ".well-known" / "acme-challenge"
+    challenge.mkdir(parents=True, exist_ok=True)
+    (challenge / "token-123").write_text("token-123.proof")
+    response = httpx.get(
+        f"http://127.0.0.1:{deployment.site.http_port}"
+        "/.well-known/acme-challenge/token-123",
+        headers={"Host": HOST},
+        timeout=10,
+    )
+    assert response.status_code == 200
+    assert response.text == "token-123.proof"
 
 
 def test_static_files_come_from_nginx(deployment: Deployment) -> None:

@@ -310,6 +310,9 @@ SCHEDULE_WINDOW_BEFORE_MINUTES = env.int(
 SCHEDULE_WINDOW_AFTER_MINUTES = env.int("SCHEDULE_WINDOW_AFTER_MINUTES", 360, minimum=0)
 # Seconds a day's schedules are reused in one process before re-reading.
 SCHEDULE_CACHE_SECONDS = env.int("SCHEDULE_CACHE_SECONDS", 60, minimum=0)
+# Seconds an employee's workplaces and geofences are reused in one process
+# (a change made through this process applies at once).
+WORKPLACE_CACHE_SECONDS = env.int("WORKPLACE_CACHE_SECONDS", 60, minimum=0)
 
 # --- Performance (kinerja): daily-report evidence and signals -------------
 # Evidence files per report, and their total size (photos and PDFs).

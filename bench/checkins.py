@@ -23,6 +23,7 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -120,7 +121,15 @@ def _photo_scenario(
             prefixes[number % len(prefixes)] + head + str(uuid.uuid4()).encode() + tail
         )
 
+    return _measured(server, make, total)
+
+
+def _measured(
+    server: Server, make: Callable[[int], bytes], total: int
+) -> dict[str, Any]:
+    """Run the load; the summary adds the server's CPU time per request."""
     tally = Tally()
+    cpu_before = server.cpu_seconds()
     asyncio.run(
         run_load(
             port=server.port,
@@ -130,7 +139,9 @@ def _photo_scenario(
             tally=tally,
         )
     )
-    return tally.summary()
+    summary = tally.summary()
+    summary["server_cpu_ms"] = (server.cpu_seconds() - cpu_before) * 1000 / total
+    return summary
 
 
 def _json_scenario(server: Server, tokens: list[str], total: int) -> dict[str, Any]:
@@ -138,17 +149,7 @@ def _json_scenario(server: Server, tokens: list[str], total: int) -> dict[str, A
         http_request("GET", "/api/v1/me/", {"Authorization": f"Token {t}"})
         for t in tokens
     ]
-    tally = Tally()
-    asyncio.run(
-        run_load(
-            port=server.port,
-            make_request=lambda n: requests[n % len(requests)],
-            concurrency=CONCURRENCY,
-            total=total,
-            tally=tally,
-        )
-    )
-    return tally.summary()
+    return _measured(server, lambda n: requests[n % len(requests)], total)
 
 
 def _tiny_photo() -> bytes:
@@ -224,7 +225,7 @@ def report(results: dict[str, Any]) -> str:
             lines.append(
                 f"    {label:<30} {r['per_second']:7.1f}/s  p50 {r['p50_ms']:6.1f} ms"
                 f"  p95 {r['p95_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
-                f"{r['statuses']}"
+                f"server CPU {r['server_cpu_ms']:5.1f} ms/req  {r['statuses']}"
             )
         lines.append(
             f"    9 MP vs floor: {server['ratio_9mp_vs_floor']:.2f}x (goal >= 0.6x)"

@@ -31,6 +31,40 @@ class Server:
     accounts: list[dict[str, str]]
     password: str
     workplaces: list[dict[str, float]]
+    pid: int = 0
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the server and its
+        worker processes: with the request count, the cost of a request
+        whatever else the machine is doing."""
+        return process_tree_cpu_seconds(self.pid) if self.pid else 0.0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(child) for child in task.read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def process_tree_cpu_seconds(pid: int) -> float:
+    """user + system CPU seconds of ``pid`` and its descendants (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rpartition(")")[2]
+        except OSError:
+            continue
+        parts = fields.split()
+        total += int(parts[11]) + int(parts[12])  # utime, stime
+        pending += _children(current)
+    return total / ticks
 
 
 def free_port() -> int:
@@ -116,6 +150,7 @@ def running_server(
                     accounts=seeded["accounts"],
                     password=seeded["password"],
                     workplaces=seeded["workplaces"],
+                    pid=process.pid,
                 )
             finally:
                 process.terminate()

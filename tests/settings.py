@@ -17,6 +17,7 @@ from backend.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Each test builds its own schedules; a cached day would outlive its test.
 SCHEDULE_CACHE_SECONDS = 0
+WORKPLACE_CACHE_SECONDS = 0
 
 # WhiteNoise warns about a missing STATIC_ROOT; tests do not collect static.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

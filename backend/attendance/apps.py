@@ -8,3 +8,21 @@ class AttendanceConfig(AppConfig):
     name = "backend.attendance"
     label = "attendance"
     verbose_name = _("Attendance (presensi)")
+
+    def ready(self) -> None:
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from backend.attendance.models import Workplace
+        from backend.attendance.services import forget_workplaces
+
+        for signal in (post_save, post_delete):
+            signal.connect(
+                forget_workplaces,
+                sender=Workplace,
+                dispatch_uid=f"workplace-cache-{id(signal)}",
+            )
+        m2m_changed.connect(
+            forget_workplaces,
+            sender=Workplace.employees.through,
+            dispatch_uid="workplace-cache-m2m",
+        )

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 import uuid
 from dataclasses import dataclass
+from time import monotonic
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
@@ -90,6 +92,42 @@ def _fence_of(workplace: Workplace) -> Any:
 
 _RANK = {"inside": 0, "uncertain": 1, "outside": 2}
 
+# Every check-in needs the employee's workplaces and their fences (a shapely
+# polygon is built from the stored points). They change rarely, so each
+# process keeps them for WORKPLACE_CACHE_SECONDS (0 turns the cache off).
+# Saving or deleting a workplace, or changing who is assigned to one,
+# clears this process's cache at once (see AttendanceConfig.ready); other
+# worker processes see the change within the TTL.
+_FENCES: dict[tuple[int, int, str], tuple[float, list[tuple[Workplace, Any]]]] = {}
+_FENCES_LOCK = threading.Lock()
+_FENCES_MAX = 4096
+
+
+def forget_workplaces(**kwargs: Any) -> None:
+    """Signal receiver: drop this process's cached workplaces and fences."""
+    with _FENCES_LOCK:
+        _FENCES.clear()
+
+
+def fenced_workplaces(employee: Employee) -> list[tuple[Workplace, Any]]:
+    """The employee's active workplaces (``workplaces_for``) with their
+    fences, from the per-process cache when fresh."""
+    ttl = settings.WORKPLACE_CACHE_SECONDS
+    if ttl <= 0:
+        return [(w, _fence_of(w)) for w in workplaces_for(employee)]
+    # The unit's path is in the key: a move to another unit misses.
+    key = (employee.pk, employee.unit_id, employee.unit.path)
+    now = monotonic()
+    hit = _FENCES.get(key)
+    if hit is not None and now - hit[0] < ttl:
+        return hit[1]
+    fenced = [(w, _fence_of(w)) for w in workplaces_for(employee)]
+    with _FENCES_LOCK:
+        if len(_FENCES) >= _FENCES_MAX:
+            _FENCES.clear()
+        _FENCES[key] = (now, fenced)
+    return fenced
+
 
 def place_position(
     employee: Employee, position: Point, accuracy_m: float
@@ -98,8 +136,8 @@ def place_position(
     uncertain beats outside, then the nearest."""
     best: tuple[Workplace | None, FenceResult | None] = (None, None)
     best_key: tuple[int, float] | None = None
-    for workplace in workplaces_for(employee):
-        result = classify(position, accuracy_m, _fence_of(workplace))
+    for workplace, fence in fenced_workplaces(employee):
+        result = classify(position, accuracy_m, fence)
         key = (_RANK[result.state], result.edge_distance_m)
         if best_key is None or key < best_key:
             best, best_key = (workplace, result), key
@@ -238,6 +276,7 @@ def checkin_create(
         data,
         max_bytes=settings.PHOTO_MAX_BYTES,
         max_pixels=settings.PHOTO_MAX_PIXELS,
+        sha256=photo_sha256,
     )
     position = Point(latitude, longitude)
     workplace, fence, mode, place_name = place_for_day(

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench loadtest venv clean
+.PHONY: run test lint format bench drills loadtest venv clean
 
 $(PY):
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -53,6 +53,13 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# Fault drills (docs/drills.md): kill -9 of a worker, Redis stopped,
+# PostgreSQL restarted, a full photo disk; each on its own PostgreSQL + Redis
+# + two-worker server on free loopback ports. About five minutes; as root for
+# the full-disk drill (it mounts a small tmpfs).
+drills: $(STAMP)
+	$(PY) -m pytest tests/drills -m drill -v $(ARGS)
 
 # The morning rush on a throwaway PostgreSQL + Redis + WEB_CONCURRENCY
 # workers (docs/scaling.md); about 15 minutes. Options: make loadtest

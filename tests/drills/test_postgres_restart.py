@@ -1,0 +1,107 @@
+"""Drill: PostgreSQL stopped and started again while phones check in."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+
+import pytest
+
+from tests.drills.checks import integrity
+from tests.drills.deployment import deployment
+from tests.drills.load import CheckinLoad, phones
+
+pytestmark = pytest.mark.drill
+
+PHONES = 4
+PAUSE_S = 0.1
+BEFORE_S, OUTAGE_S, AFTER_S = 3.0, 6.0, 4.0
+# The longest a request may take while the database is away: well under
+# the phones' own timeouts, and no hang.
+OUTAGE_ANSWER_LIMIT_S = 2.0
+
+
+def healthz(base_url: str) -> int:
+    try:
+        with urllib.request.urlopen(f"{base_url}/healthz", timeout=10) as answer:  # noqa: S310
+            return int(answer.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
+async def test_postgres_restart_answers_503_then_recovers(
+    figures: Callable[..., None],
+) -> None:
+    # Persistent connections (CONN_MAX_AGE) with Django's health checks: the
+    # connections the restart broke must be dropped, not reused.
+    connections = {"DB_CONN_MAX_AGE": "60"}
+    with deployment(extra_env=connections) as deployed:
+        load = CheckinLoad(deployed, await phones(deployed, PHONES))
+        running = load.start(pause=PAUSE_S)
+        await asyncio.sleep(BEFORE_S)
+
+        before = len(load.attempts)
+        await asyncio.to_thread(deployed.postgres.stop)
+        stopped_at = time.monotonic()
+        await asyncio.sleep(OUTAGE_S / 2)
+        health_during = await asyncio.to_thread(healthz, deployed.base_url)
+        await asyncio.sleep(OUTAGE_S / 2)
+        await asyncio.to_thread(deployed.postgres.start)
+        started_at = time.monotonic()
+        await asyncio.sleep(AFTER_S)
+        load.stop()
+        await running
+        health_after = await asyncio.to_thread(healthz, deployed.base_url)
+
+        attempts = load.attempts
+        # During the outage: attempts sent after the stop and answered
+        # before the start.
+        outage = [
+            a
+            for a in attempts[before:]
+            if stopped_at < a.started and a.started + a.seconds < started_at
+        ]
+        after = [a for a in attempts if a.started > started_at]
+        first_201 = min(
+            (a.started + a.seconds for a in after if a.status == 201), default=None
+        )
+        later = [a for a in after if first_201 and a.started > first_201]
+
+        assert all(a.status is not None for a in attempts), "a request got no answer"
+        assert not [
+            a for a in attempts if a.status and a.status >= 500 and a.status != 503
+        ]
+        assert outage, "no request was answered during the outage"
+        for attempt in outage:
+            assert attempt.status == 503, (attempt.status, attempt.body)
+            assert attempt.body.get("code") == "service_unavailable", attempt.body
+            assert attempt.seconds < OUTAGE_ANSWER_LIMIT_S, attempt.seconds
+        assert health_during == 503
+        assert first_201 is not None, "no check-in succeeded after the restart"
+        assert later and all(a.status == 201 for a in later), load.statuses()
+        assert health_after == 200
+
+        # Nothing half-written: what was answered 503 is not in the database.
+        found = integrity(deployed)
+        assert found.halves() == {name: [] for name in found.halves()}, found.halves()
+        for attempt in attempts:
+            rows = found.rows.get((attempt.phone.username, attempt.client_uuid), [])
+            assert len(rows) == (1 if attempt.status == 201 else 0), attempt.status
+
+        latencies = sorted(a.seconds for a in outage)
+        figures(
+            settings=connections,
+            checkins_sent=len(attempts),
+            answers=load.statuses(),
+            answered_during_outage=len(outage),
+            outage_503_p50_s=latencies[len(latencies) // 2],
+            outage_503_max_s=latencies[-1],
+            healthz_during_outage=health_during,
+            recovered_after_start_s=first_201 - started_at,
+            failed_after_recovery=sum(1 for a in later if a.status != 201),
+            rows_in_database=found.count(),
+            unreferenced_photo_files=len(found.unreferenced_files),
+        )

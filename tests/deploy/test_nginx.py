@@ -219,6 +219,7 @@ class Deployment:
     workers: int
     app_log_dir: Path
     database: Path
+    env: dict[str, str]
 
     @property
     def origin(self) -> str:
@@ -380,6 +381,7 @@ def _deployment(nginx: str, trustme: Any, scratch: Path) -> Iterator[Deployment]
             workers=len(ports),
             app_log_dir=logs,
             database=var / "pantau.sqlite3",
+            env=env,
         )
 
 
@@ -654,3 +656,61 @@ def test_other_host_names_never_reach_the_app(deployment: Deployment) -> None:
     # Django would have logged the host it refused (DisallowedHost).
     for log in deployment.app_log_dir.glob("app-*.log"):
         assert "evil.example" not in log.read_text(errors="replace")
+
+
+def test_a_purged_photo_is_marked_through_nginx(deployment: Deployment) -> None:
+    """The header the view adds for a purged original survives the
+    internal redirect (nginx copies it from the upstream answer)."""
+    employee = [a for a in deployment.accounts if a["role"] == "employee"][-1]
+    workplace = deployment.workplaces[0]
+    captured = dt.datetime.now(dt.UTC).astimezone(WIB) - dt.timedelta(days=2)
+
+    async def check_in() -> tuple[str, str]:
+        async with deployment.client() as client:
+            token = await login(client, deployment, employee["username"])
+            response = await client.post(
+                "/api/v1/checkins/",
+                headers={"Authorization": f"Token {token}"},
+                data={
+                    "client_uuid": "0b8f5d2e-9c4a-4f7e-8d21-5a6b7c8d9e0f",
+                    "kind": "in",
+                    "latitude": f"{workplace['latitude']:.7f}",
+                    "longitude": f"{workplace['longitude']:.7f}",
+                    "accuracy_m": "8",
+                    "captured_at": captured.isoformat(),
+                },
+                files={"photo": ("selfie.jpg", PHOTO.read_bytes(), "image/jpeg")},
+                extensions={"sni_hostname": HOST},
+            )
+            assert response.status_code == 201, response.text
+            return token, deployment.path_of(response.json()["photo_url"])
+
+    async def fetch(token: str, path: str) -> httpx.Response:
+        async with deployment.client() as client:
+            return await client.get(
+                path, **_sni(headers={"Authorization": f"Token {token}"})
+            )
+
+    token, photo_path = asyncio.run(check_in())
+    assert (
+        "x-photo-original-purged" not in asyncio.run(fetch(token, photo_path)).headers
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "purge_photo_originals",
+            "--older-than-days",
+            "1",
+        ],
+        env=deployment.env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    response = asyncio.run(fetch(token, photo_path))
+    assert response.status_code == 200
+    assert response.headers["x-photo-original-purged"] == "true"
+    with Image.open(io.BytesIO(response.content)) as image:
+        assert max(image.size) <= 320  # the thumbnail: the largest copy left

@@ -11,10 +11,12 @@ from urllib.parse import unquote
 import pytest
 import time_machine
 from django.conf import settings as django_settings
+from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
-from backend.attendance.models import Workplace
+from backend.attendance import evidence
+from backend.attendance.models import CheckIn, Workplace
 from backend.lib.protected_files import protected_file_response
 from tests.api import test_checkins_api as checkins
 from tests.api import test_reports_api as reports
@@ -93,6 +95,19 @@ def test_with_the_prefix_nginx_is_told_which_clean_copy_to_send(
     assert target.read_bytes() != GPS_PHOTO.read_bytes()
     with Image.open(target) as image:
         assert not image.getexif()
+
+
+def test_after_retention_the_thumbnail_is_sent_and_marked(
+    alice: APIClient, org: Any, accel: str
+) -> None:
+    body = _checkin(alice)
+    checkin = CheckIn.objects.get(pk=body["id"])
+    thumbnail = evidence.thumbnail_file(checkin)
+    CheckIn.objects.filter(pk=checkin.pk).update(photo_purged_at=timezone.now())
+    response = client_for(org.bob.user).get(body["photo_url"])
+    assert response.status_code == 200
+    assert _accel_target(response) == thumbnail
+    assert response["X-Photo-Original-Purged"] == "true"
 
 
 @pytest.mark.parametrize("viewer", ["charlie", "erik", "oscar"])

@@ -10,7 +10,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -68,10 +73,19 @@ def validation_message(fields: dict[str, Any]) -> str:
     return _("Invalid input in: %(fields)s.") % {"fields": ", ".join(names)}
 
 
-def _domain_error(exc: Exception) -> Response | None:
+def _upload_field(exc: UploadRejected, context: dict[str, Any]) -> str | None:
+    """The input field a refused upload came in: a view names its upload
+    fields per refusal class in ``upload_fields``."""
+    fields = getattr(context.get("view"), "upload_fields", None) or {}
+    return next((fields[cls] for cls in type(exc).__mro__ if cls in fields), None)
+
+
+def _domain_error(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Answers for the domain's own refusals of an upload."""
     if isinstance(exc, UploadRejected):
-        return Response(error_body(exc.code, exc.message), status=exc.status)
+        field = _upload_field(exc, context)
+        fields = {field: [exc.message]} if field else None
+        return Response(error_body(exc.code, exc.message, fields), status=exc.status)
     if isinstance(exc, ReplayConflict):
         return Response(error_body("conflict", str(exc)), status=409)
     if isinstance(exc, StorageFull):
@@ -87,10 +101,29 @@ def _domain_error(exc: Exception) -> Response | None:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    domain = _domain_error(exc)
+    domain = _domain_error(exc, context)
     if domain is not None:
         return domain
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            error_body("too_large", _("The request body is too large.")),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, TooManyFilesSent):
+        return Response(
+            error_body("too_many_files", _("The request has too many files.")),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, TooManyFieldsSent):
+        return Response(
+            error_body("too_many_fields", _("The request has too many fields.")),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, RecursionError):
+        # JSON nested deeper than the interpreter's recursion limit: DRF's
+        # JSONParser only turns ValueError into a parse error.
+        exc = exceptions.ParseError(_("The JSON is nested too deeply."))
+    elif isinstance(exc, DjangoValidationError):
         messages = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         exc = exceptions.ValidationError(detail=messages)
     elif isinstance(exc, Http404):

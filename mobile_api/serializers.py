@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from mobile_api.schema import FieldErrorsField
+
 
 class UnitSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -85,8 +87,7 @@ class ErrorSerializer(serializers.Serializer):
         # so the error's "fields" member cannot be declared as a class
         # attribute.
         declared = super().get_fields()
-        declared["fields"] = serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()),
+        declared["fields"] = FieldErrorsField(
             required=False,
             help_text="Messages per input field, for validation errors.",
         )

@@ -21,6 +21,7 @@ from backend.audit import selectors
 from backend.audit.models import CheckInReview
 from backend.audit.services import checkin_review
 from backend.lib.client_ip import client_ip
+from mobile_api.schema import paginated
 from mobile_api.serializers import ErrorSerializer
 
 
@@ -136,7 +137,12 @@ class AuditQueueApi(APIView):
             OpenApiParameter("from", str, description="first date (YYYY-MM-DD)"),
             OpenApiParameter("to", str, description="last date (YYYY-MM-DD)"),
         ],
-        responses={200: AuditItemOutputSerializer(many=True), 403: ErrorSerializer},
+        responses={
+            200: paginated(
+                AuditItemOutputSerializer, name="PaginatedAuditItemList", count=True
+            ),
+            403: ErrorSerializer,
+        },
         summary="Flagged check-ins in the caller's scope, riskiest first",
     )
     def get(self, request: Request) -> Response:

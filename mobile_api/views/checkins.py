@@ -23,9 +23,11 @@ from backend.attendance.selectors import checkins_of, visible_checkin
 from backend.attendance.services import checkin_create
 from backend.audit.services import photo_accessed
 from backend.lib.client_ip import client_ip
+from backend.lib.photos import PhotoRejected
 from backend.lib.protected_files import protected_file_response
 from mobile_api.errors import error_body
 from mobile_api.requests import employee_of, too_large
+from mobile_api.schema import paginated
 from mobile_api.serializers import ErrorSerializer
 
 
@@ -106,6 +108,8 @@ class CheckInPagination(CursorPagination):
 
 class CheckInListCreateApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
+    # Named in the error body of a refused photo (mobile_api.errors).
+    upload_fields = {PhotoRejected: "photo"}
 
     @extend_schema(
         request={"multipart/form-data": CheckInInputSerializer},
@@ -155,7 +159,9 @@ class CheckInListCreateApi(APIView):
             OpenApiParameter("from", str, description="first date (YYYY-MM-DD)"),
             OpenApiParameter("to", str, description="last date (YYYY-MM-DD)"),
         ],
-        responses={200: CheckInOutputSerializer(many=True)},
+        responses={
+            200: paginated(CheckInOutputSerializer, name="PaginatedCheckInList")
+        },
         summary="The caller's own check-ins, newest first (cursor pagination)",
     )
     def get(self, request: Request) -> Response:

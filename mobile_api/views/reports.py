@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.lib.photos import PhotoRejected
 from backend.lib.protected_files import protected_file_response
 from backend.performance import selectors, services, signals, uploads
 from backend.performance.models import (
@@ -32,6 +33,7 @@ from backend.performance.models import (
     WorkMode,
 )
 from mobile_api.requests import employee_of, too_large
+from mobile_api.schema import paginated
 from mobile_api.serializers import ErrorSerializer
 
 
@@ -192,7 +194,7 @@ class ReportInputSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         try:
             raw_meta = json.loads(attrs["photos_meta"])
-        except ValueError:
+        except (ValueError, RecursionError):
             raise serializers.ValidationError(
                 {"photos_meta": [_("Not valid JSON.")]}
             ) from None
@@ -238,6 +240,8 @@ class ReportPagination(CursorPagination):
 
 class ReportListCreateApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
+    # Named in the error body of refused evidence (mobile_api.errors).
+    upload_fields = {PhotoRejected: "photos", uploads.EvidenceRejected: "documents"}
 
     @extend_schema(
         request={"multipart/form-data": ReportInputSerializer},
@@ -315,7 +319,7 @@ class ReportListCreateApi(APIView):
 
     @extend_schema(
         parameters=[ReportFilterSerializer],
-        responses={200: ReportOutputSerializer(many=True)},
+        responses={200: paginated(ReportOutputSerializer, name="PaginatedReportList")},
         summary="The caller's own reports, newest first (cursor pagination)",
     )
     def get(self, request: Request) -> Response:
@@ -338,7 +342,7 @@ def _page(view: APIView, request: Request, queryset: QuerySet[DailyReport]) -> A
 class TeamReportListApi(APIView):
     @extend_schema(
         parameters=[ReportFilterSerializer],
-        responses={200: ReportOutputSerializer(many=True)},
+        responses={200: paginated(ReportOutputSerializer, name="PaginatedReportList")},
         summary="Reports of the people the caller rates, e.g. ?status=submitted",
     )
     def get(self, request: Request) -> Response:

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench drills loadtest venv clean
+.PHONY: run test lint format bench drills loadtest fuzz venv clean
 
 $(PY):
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -60,6 +60,13 @@ bench: $(STAMP)
 # the full-disk drill (it mounts a small tmpfs).
 drills: $(STAMP)
 	$(PY) -m pytest tests/drills -m drill -v $(ARGS)
+
+# Hostile input (docs/testing.md): schemathesis against the OpenAPI schema
+# plus the malformed-image and multipart corpus, in both passes. Examples per
+# operation and account: make fuzz FUZZ_EXAMPLES=100; make fuzz ARGS='-m fuzz'
+# runs the schema fuzzer only (as CI does: the corpus is part of make test).
+fuzz: $(STAMP)
+	FUZZ=1 $(PY) -m tests.run tests/fuzz $(ARGS)
 
 # The morning rush on a throwaway PostgreSQL + Redis + WEB_CONCURRENCY
 # workers (docs/scaling.md); about 15 minutes. Options: make loadtest

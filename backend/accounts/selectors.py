@@ -16,8 +16,8 @@ def web_areas(user: Any) -> frozenset[str]:
 
     ``employee``: has an employee record (check-in, reports, history).
     ``supervisor``: supervises someone, administers a unit, or is a superuser
-    (the dashboard). ``auditor``: audits an instansi, or is a superuser (the
-    audit desk).
+    (the dashboard). ``auditor``: audits an instansi, administers a unit (whose
+    check-ins they review, backend.audit), or is a superuser (the audit desk).
     """
     if not getattr(user, "is_authenticated", False):
         return frozenset()
@@ -30,7 +30,7 @@ def web_areas(user: Any) -> frozenset[str]:
         areas.add(EMPLOYEE)
     if roles & {"supervisor", "unit_admin", "superuser"}:
         areas.add(SUPERVISOR)
-    if roles & {"auditor", "superuser"}:
+    if roles & {"auditor", "unit_admin", "superuser"}:
         areas.add(AUDITOR)
     result = frozenset(areas)
     user._pantau_web_areas = result

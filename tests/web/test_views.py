@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.test import Client
 
+from backend.accounts.selectors import AUDITOR, web_areas
 from backend.accounts.services import consent_accept
 from backend.attendance.flags import make_flag
 from backend.attendance.models import Workplace
@@ -388,3 +389,8 @@ def test_an_account_without_any_area_is_told_so(db: Any) -> None:
     refused = client.get("/presensi/")
     assert refused.status_code == 403
     assert b"<html" in refused.content
+
+
+def test_a_unit_admin_has_the_audit_desk_in_the_menu(org: Any) -> None:
+    # Unit admins review their unit's flagged check-ins (backend.audit).
+    assert AUDITOR in web_areas(org.uma)

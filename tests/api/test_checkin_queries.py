@@ -56,5 +56,7 @@ def test_a_checkin_costs_a_bounded_number_of_statements(
         forget_workplaces()
     assert response.status_code == 201, response.json()
     sql = [query["sql"] for query in queries.captured_queries]
-    assert len(sql) <= STATEMENTS, "\n".join(sql)
+    # PostgreSQL adds the outbox's advisory lock (backend.activity.services).
+    limit = STATEMENTS + (connection.vendor == "postgresql")
+    assert len(sql) <= limit, "\n".join(sql)
     assert not any("knox_authtoken" in statement for statement in sql)

@@ -27,6 +27,7 @@ SMALL = PHOTOS / "mobile_HMD_Nokia_8.3_5G_1280.jpg"
 FULL = PHOTOS / "mobile_HMD_Nokia_8.3_5G.jpg"
 _SOS = b"\xff\xda"
 _EOI = b"\xff\xd9"
+_HASH_ROWS = 8
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,19 @@ class SplicedPhoto:
     rows: list[list[bytes]]  # rows[position][variant]
 
     def make(self, rng: random.Random) -> bytes:
+        """A new photo: each eighth of the picture (a row of the server's
+        hash grid) from one variant, and one row in ten from any variant,
+        so both hashes differ from every other photo's."""
         width = len(self.rows[0])
-        return b"".join(
-            [self.header, *(row[rng.randrange(width)] for row in self.rows), _EOI]
-        )
+        bands = [rng.randrange(width) for _ in range(_HASH_ROWS)]
+        count = len(self.rows)
+        chosen = [
+            row[rng.randrange(width)]
+            if rng.random() < 0.1
+            else row[bands[number * _HASH_ROWS // count]]
+            for number, row in enumerate(self.rows)
+        ]
+        return b"".join([self.header, *chosen, _EOI])
 
     @property
     def typical_size(self) -> int:
@@ -70,15 +80,18 @@ def _split(data: bytes) -> tuple[bytes, list[bytes]]:
 
 
 def spliced(
-    source: Path, *, variants: int = 12, seed: int = 2026, max_side: int | None = None
+    source: Path,
+    *,
+    variants: int = 12,
+    seed: int = 2026,
+    quality: int = 85,
+    blend: float = 0.45,
 ) -> SplicedPhoto:
     """Encode ``variants`` versions of ``source`` that can be spliced by row."""
     rng = random.Random(seed)
     with Image.open(source) as opened:
         exif = opened.info.get("exif", b"")
         base = opened.convert("RGB")
-    if max_side and max(base.size) > max_side:
-        base.thumbnail((max_side, max_side))
     headers: set[bytes] = set()
     encoded: list[list[bytes]] = []
     for _ in range(variants):
@@ -87,10 +100,10 @@ def spliced(
         blocks.putdata([rng.randrange(256) for _ in range(72)])
         pattern = blocks.resize(base.size, Image.Resampling.BICUBIC).convert("RGB")
         out = io.BytesIO()
-        Image.blend(base, pattern, 0.45).save(
+        Image.blend(base, pattern, blend).save(
             out,
             "JPEG",
-            quality=85,
+            quality=quality,
             subsampling="4:2:0",
             restart_marker_rows=1,
             # EXIF stays (it is parsed on every check-in) without its capture

@@ -194,6 +194,9 @@ _FRAME = re.compile(r"^(?P<function>.+?) \((?P<file>[^:]+)(?::(?P<line>\d+))?\)$
 _PROCESS = re.compile(r"^(process \d+|thread \(0x[0-9A-Fa-f]+\))")
 
 
+_PROJECT = ("backend/", "mobile_api/", "realtime/", "knox/")
+
+
 def _short(frame: str) -> str:
     match = _FRAME.match(frame.strip())
     if not match:
@@ -269,8 +272,8 @@ def digest_profile(path: Path, top: int = 15) -> dict[str, Any]:
             idle += count
             continue
         own[_short(leaf)] += count
-        for frame in set(frames):
-            inclusive[_short(frame)] += count
+        for frame in {_short(f) for f in frames}:
+            inclusive[frame] += count
         for name, markers in _BUCKETS:
             if any(marker in f for f in frames[-6:] for marker in markers):
                 buckets[name] += count
@@ -286,6 +289,12 @@ def digest_profile(path: Path, top: int = 15) -> dict[str, Any]:
             (frame, round(100 * n / busy, 1))
             for frame, n in inclusive.most_common(top * 2)
         ],
+        # The project's own functions (and knox), by inclusive time.
+        "project": [
+            (frame, round(100 * n / busy, 1))
+            for frame, n in inclusive.most_common()
+            if frame.split(" (", 1)[-1].startswith(_PROJECT)
+        ][: top * 2],
         "parts": [
             (name, round(100 * n / busy, 1)) for name, n in buckets.most_common()
         ],

@@ -3,6 +3,7 @@ with each other and with the settings they configure."""
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import secrets
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import uvicorn
 from django.conf import settings
 
 pytestmark = pytest.mark.sqlite_only
@@ -156,3 +158,14 @@ def test_systemd_accepts_the_units(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == "", result.stderr
+
+
+def test_nginx_lets_idle_worker_connections_go_before_the_worker_does() -> None:
+    upstream = re.search(r"upstream pantau_app \{(.*?)\}", NGINX_SITE, re.DOTALL)
+    assert upstream
+    idle = re.search(r"keepalive_timeout (\d+)s;", upstream[1])
+    assert idle
+    serve = ROOT / "backend" / "ops" / "management" / "commands" / "serve.py"
+    assert "timeout_keep_alive" not in serve.read_text()
+    default = inspect.signature(uvicorn.Config).parameters["timeout_keep_alive"]
+    assert int(idle[1]) < default.default

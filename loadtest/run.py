@@ -182,17 +182,6 @@ def _environment(
     return env
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError):
-                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                if int(stat[1]) == pid:
-                    found.append(int(entry.name))
-    return found
-
-
 @contextlib.contextmanager
 def deployment(options: argparse.Namespace) -> Iterator[Deployment]:
     from tests.stack import postgres_server, redis_server

@@ -136,6 +136,9 @@ if _default_db["ENGINE"].endswith("postgresql"):
             "max_size": _pool_max,
             "timeout": env.int("DB_POOL_TIMEOUT_S", 10, minimum=1),
         }
+        # The same backend, with a pool that answers at once (503) while
+        # PostgreSQL is down and uses it again as soon as it is back.
+        _default_db["ENGINE"] = "backend.lib.postgresql"
     else:
         _default_db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", 0, minimum=0)
         _default_db["CONN_HEALTH_CHECKS"] = True

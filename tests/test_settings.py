@@ -223,8 +223,24 @@ def test_redis_url_switches_channel_layer_and_cache(var_dir: dict[str, str]) -> 
         "CONFIG": {"hosts": [url]},
     }
     cache = loaded["CACHES"]["default"]
-    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    # Django's Redis cache, for which Redis down is a miss (fail_soft_cache).
+    assert cache["BACKEND"] == "backend.lib.fail_soft_cache.FailSoftRedisCache"
     assert cache["LOCATION"] == url
+
+
+def test_a_connection_pool_uses_the_fail_fast_backend(var_dir: dict[str, str]) -> None:
+    loaded = load_settings(
+        {
+            **var_dir,
+            "SECRET_KEY": SECRET,
+            "DATABASE_URL": "postgres://pantau@db.internal/pantau",
+            "DB_POOL_MAX": "4",
+        }
+    )
+
+    database = loaded["DATABASES"]["default"]
+    assert database["ENGINE"] == "backend.lib.postgresql"
+    assert database["OPTIONS"]["pool"]["max_size"] == 4
 
 
 @pytest.mark.parametrize(

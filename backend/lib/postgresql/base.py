@@ -1,0 +1,83 @@
+"""Django's PostgreSQL backend, with a pool that does not wait for a dead
+server.
+
+psycopg's pool makes a request wait up to its timeout (``DB_POOL_TIMEOUT_S``)
+for a connection, and after losing its connections it reconnects in the
+background with a growing back-off (1, 2, 4, 8 s...). With PostgreSQL
+restarting, every request then waited the whole timeout before its 503, and
+service came back up to a back-off step after the server did (measured by
+the PostgreSQL drill, docs/drills.md: 10 s answers, 12 s to recover).
+
+``FailFastPool`` remembers that the pool's own last connection attempt
+failed. Until one succeeds, a request that finds no idle connection makes
+one direct attempt of its own (bounded by ``connect_timeout``) instead of
+queueing: refused at once while the server is down (a 503 in milliseconds),
+and a working, unpooled connection, closed after the request, as soon as it
+is back; the idle connections left from before are then tested once
+(``check()``) and the dead ones replaced. Everything else is Django's
+backend unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.backends.base.base import NO_DB_ALIAS
+from django.db.backends.postgresql import base
+from psycopg_pool import ConnectionPool
+
+
+class FailFastPool(ConnectionPool):
+    # The pool's own last attempt to connect failed.
+    _unreachable = False
+    # The server came back: idle connections from before may be dead.
+    _stale = False
+
+    def _connect(self, timeout: float | None = None) -> Any:
+        # The pool's own attempts (start-up, replacing lost connections).
+        try:
+            conn = super()._connect(timeout)
+        except Exception:
+            self._unreachable = True
+            raise
+        if self._unreachable:
+            self._stale = True
+        self._unreachable = False
+        return conn
+
+    def getconn(self, timeout: float | None = None) -> Any:
+        if self._unreachable and not self._pool:
+            # Not marked as the pool's: closing it after the request really
+            # closes it. Raises at once while the server refuses.
+            conn = ConnectionPool._connect(self)
+            self._stale = True
+            return conn
+        if self._stale:
+            self._stale = False
+            # Test the idle connections once; the dead ones are replaced.
+            self.check()
+        return super().getconn(timeout)
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    @property
+    def pool(self) -> Any:
+        # Django's own property, with FailFastPool for ConnectionPool.
+        options = self.settings_dict["OPTIONS"].get("pool")
+        if self.alias == NO_DB_ALIAS or not options:
+            return None
+        # Private in django-stubs, public enough in Django's own code.
+        pools: dict[str, Any] = self._connection_pools  # type: ignore[attr-defined]
+        if self.alias not in pools:
+            kwargs = self.get_connection_params()
+            kwargs["autocommit"] = True
+            checks = self.settings_dict["CONN_HEALTH_CHECKS"]
+            pool = FailFastPool(
+                kwargs=kwargs,
+                open=False,
+                configure=self._configure_connection,  # type: ignore[attr-defined]
+                check=FailFastPool.check_connection if checks else None,
+                **({} if options is True else options),
+            )
+            pools.setdefault(self.alias, pool)
+        return pools[self.alias]

@@ -14,11 +14,14 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from backend.attendance.models import Workplace
 from backend.demo import data
 from backend.organization import services
 from backend.organization.models import Employee, Instansi, RoleAssignment, Unit
+from backend.performance import services as performance
+from backend.performance.models import ActionPlan, Indicator, Rhk, Skp
 
 DEMO_PASSWORD = "pantau-demo-2026"  # noqa: S105 - published demo credentials
 ADMIN_USERNAME = "admin"
@@ -32,6 +35,7 @@ class SeedResult:
     created: int = 0
     accounts: list[dict[str, Any]] = field(default_factory=list)
     workplaces: list[dict[str, Any]] = field(default_factory=list)
+    skp: dict[str, int] = field(default_factory=dict)
 
 
 def _nip(index: int, *, senior: bool, female: bool) -> str:
@@ -235,9 +239,107 @@ def seed_demo() -> SeedResult:
         admin_user.password = seeder.password_hash
         admin_user.save(update_fields=["password"])
 
+    _seed_skps(instansi=seeder.instansi, year=_skp_year())
+
     result = demo_summary()
     result.created = seeder.created
     return result
+
+
+def _skp_year() -> int:
+    return timezone.localdate().year
+
+
+def _seed_skps(*, instansi: Instansi, year: int) -> None:
+    """An agreed SKP for ``year`` for every demo employee with a supervisor.
+
+    The supervisor is the rater; the RHK of a staff member support the RHK
+    of the rater. The kepala OPD have no rater in the demo slice (theirs is
+    the Sekretaris Daerah) and so no SKP. Employees who already have an SKP
+    for the year keep it. The rows are inserted in bulk, one level of the
+    hierarchy at a time (an RHK's parent must exist first); the drafts then
+    go through ``skp_submit`` and ``skp_review`` like any other SKP.
+    """
+    pending = list(
+        Employee.objects.filter(unit__instansi=instansi, supervisor__isnull=False)
+        .exclude(skps__year=year)
+        .select_related("unit", "supervisor")
+        .order_by("id")
+    )
+    levels: dict[int, list[Employee]] = {}
+    for employee in pending:
+        levels.setdefault(employee.chain.count("/"), []).append(employee)
+    for level in sorted(levels):
+        _seed_skp_level(levels[level], year=year)
+
+
+def _seed_skp_level(employees: list[Employee], *, year: int) -> None:
+    supported: dict[int, list[Rhk]] = {}
+    for rhk in (
+        Rhk.objects.filter(
+            skp__employee__in={e.supervisor_id for e in employees},
+            skp__year=year,
+            kind=Rhk.Kind.UTAMA,
+        )
+        .select_related("skp")
+        .order_by("position", "id")
+    ):
+        supported.setdefault(rhk.skp.employee_id, []).append(rhk)
+    plans: list[tuple[Employee, Employee, list[data.RhkSpec]]] = []
+    for employee in employees:
+        rater = employee.supervisor
+        if rater is None:
+            continue
+        unit_plans = data.SKP_PLANS[employee.unit.code]
+        if employee.unit.head_id == employee.pk:
+            plans.append((employee, rater, unit_plans["kepala"]))
+        else:
+            plans.append((employee, rater, [*unit_plans["staf"], data.SKP_TAMBAHAN]))
+    skps = Skp.objects.bulk_create(
+        Skp(employee=e, year=year, rater=r) for e, r, _ in plans
+    )
+    rhks: list[Rhk] = []
+    details: list[data.RhkSpec] = []
+    for skp, (_employee, rater, specs) in zip(skps, plans, strict=True):
+        parents = supported.get(rater.pk, [])
+        for position, spec in enumerate(specs):
+            utama = spec is not data.SKP_TAMBAHAN
+            rhks.append(
+                Rhk(
+                    skp=skp,
+                    kind=Rhk.Kind.UTAMA if utama else Rhk.Kind.TAMBAHAN,
+                    text=spec[0],
+                    parent=parents[position % len(parents)]
+                    if utama and parents
+                    else None,
+                    position=position,
+                )
+            )
+            details.append(spec)
+    Rhk.objects.bulk_create(rhks)
+    indicators: list[Indicator] = []
+    action_plans: list[ActionPlan] = []
+    for rhk, (_text, rhk_indicators, steps, monthly_target) in zip(
+        rhks, details, strict=True
+    ):
+        indicators.extend(
+            Indicator(rhk=rhk, aspect=a, text=t, target=Decimal(n), unit=u)
+            for a, t, n, u in rhk_indicators
+        )
+        action_plans.extend(
+            ActionPlan(
+                rhk=rhk,
+                month=month,
+                text=steps[(month - 1) // 3],
+                target=monthly_target,
+            )
+            for month in range(1, 13)
+        )
+    Indicator.objects.bulk_create(indicators)
+    ActionPlan.objects.bulk_create(action_plans)
+    for skp, (employee, rater, _specs) in zip(skps, plans, strict=True):
+        skp = performance.skp_submit(skp=skp, by=employee)
+        performance.skp_review(skp=skp, reviewer=rater, decision="agree")
 
 
 def demo_summary() -> SeedResult:
@@ -291,4 +393,11 @@ def demo_summary() -> SeedResult:
         }
         for w in Workplace.objects.filter(unit__instansi=instansi).order_by("id")
     ]
+    year = _skp_year()
+    result.skp = {
+        "year": year,
+        "agreed": Skp.objects.filter(
+            employee__unit__instansi=instansi, year=year, status=Skp.Status.AGREED
+        ).count(),
+    }
     return result

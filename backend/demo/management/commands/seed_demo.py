@@ -48,6 +48,7 @@ class Command(BaseCommand):
                         "admin_username": ADMIN_USERNAME,
                         "accounts": result.accounts,
                         "workplaces": result.workplaces,
+                        "skp": result.skp,
                     },
                     ensure_ascii=False,
                 )
@@ -58,7 +59,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data: {len(result.accounts)} employees "
-                f"({result.created} new), {len(result.workplaces)} workplaces."
+                f"({result.created} new), {len(result.workplaces)} workplaces, "
+                f"{result.skp['agreed']} agreed SKP for {result.skp['year']}."
             )
         )
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")

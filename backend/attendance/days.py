@@ -57,6 +57,10 @@ from backend.attendance.schedules import DaySchedule, ScheduleBook
 from backend.organization.models import Employee
 
 MAX_RANGE_DAYS = 93
+# Days outside these are refused: there is no attendance to compute (the
+# zones' historical offsets and date arithmetic near year 9999 break first).
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
 
 H = "H"
 TL = "TL"
@@ -147,6 +151,11 @@ def check_range(date_from: date, date_to: date) -> None:
     """Raise ValueError (with a user-facing message) for an unusable range."""
     if date_from > date_to:
         raise ValueError(_("The start date must not be after the end date."))
+    if date_from < EARLIEST_DATE or date_to > LATEST_DATE:
+        raise ValueError(
+            _("Dates must be between %(first)s and %(last)s.")
+            % {"first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()}
+        )
     if (date_to - date_from).days + 1 > MAX_RANGE_DAYS:
         raise ValueError(
             _("A range covers at most %(days)d days.") % {"days": MAX_RANGE_DAYS}

@@ -13,14 +13,26 @@ from backend.attendance.flags import render_flags
 
 
 def event_message(
-    event: ActivityEvent, *, base_url: str = "", raw: bool = False
+    event: ActivityEvent,
+    *,
+    base_url: str = "",
+    raw: bool = False,
+    for_subject: bool = False,
 ) -> dict[str, Any]:
     """``{"id", "type", "at", "actor", "data"}``, flags put into words in the
-    active language and the thumbnail as a URL (``raw``: data as stored)."""
+    active language and the thumbnail as a URL (``raw``: data as stored).
+
+    ``for_subject``: the reader is the employee the event is about, who is
+    not told which other employees a flag names (flags.render_flags).
+    """
     data = dict(event.data)
+    if raw and for_subject and "flags" in data:
+        data["flags"] = [
+            {k: v for k, v in flag.items() if k != "params"} for flag in data["flags"]
+        ]
     if not raw:
         if "flags" in data:
-            data["flags"] = render_flags(data["flags"])
+            data["flags"] = render_flags(data["flags"], for_subject=for_subject)
         if "checkin_id" in data:
             data["thumbnail_url"] = base_url + reverse(
                 "mobile_api:checkin-thumbnail", kwargs={"pk": data["checkin_id"]}

@@ -58,7 +58,7 @@ class OutboxReader:
         self.head = 0
         self._events: list[ActivityEvent] = []
         self._ids: list[int] = []
-        self._texts: dict[tuple[int, str, str], str] = {}
+        self._texts: dict[tuple[int, str, str, bool], str] = {}
         self._started = False
         self._start_lock = asyncio.Lock()
         # The read in progress, with its number: callers share it.
@@ -107,9 +107,12 @@ class OutboxReader:
             if number > called_at or (upto is not None and self.head >= upto):
                 return
 
-    def text(self, event: ActivityEvent, key: tuple[str, str], render: Render) -> str:
-        """``render(event)``, made once per event and ``key`` (language and
-        base URL) for all the sockets of this process."""
+    def text(
+        self, event: ActivityEvent, key: tuple[str, str, bool], render: Render
+    ) -> str:
+        """``render(event)``, made once per event and ``key`` (language, base
+        URL, whether the reader is the event's employee) for all the sockets
+        of this process."""
         if event.pk <= self.floor:  # a replay from the database: not kept
             return render(event)
         cache_key = (event.pk, *key)

@@ -187,17 +187,28 @@ class FeedStream:
     async def _send_event(self, event: ActivityEvent) -> None:
         # Rendered once per process for all sockets with this language and
         # host: a fan-out to 1,000 sockets renders it once, not 1,000 times.
-        key = (self._language, self._base_url)
-        await self._send_raw(self._reader.text(event, key, self._render))
+        # The employee the event is about gets their own rendering, whose
+        # flags do not name the other employees involved.
+        subject = event.employee_id == self.viewer.employee_id
+        key = (self._language, self._base_url, subject)
+        render = self._render_for_subject if subject else self._render
+        await self._send_raw(self._reader.text(event, key, render))
 
-    def _render(self, event: ActivityEvent) -> str:
+    def _render_for_subject(self, event: ActivityEvent) -> str:
+        return self._render(event, for_subject=True)
+
+    def _render(self, event: ActivityEvent, *, for_subject: bool = False) -> str:
         with translation.override(self._language):
             try:
-                message = messages.event_message(event, base_url=self._base_url)
+                message = messages.event_message(
+                    event, base_url=self._base_url, for_subject=for_subject
+                )
             except Exception:
                 # One malformed row must not block the socket for good.
                 logger.exception("feed: cannot render event %s", event.pk)
-                message = messages.event_message(event, raw=True)
+                message = messages.event_message(
+                    event, raw=True, for_subject=for_subject
+                )
         return json.dumps(message)
 
     async def _send(self, message: dict[str, Any]) -> None:

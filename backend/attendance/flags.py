@@ -1,7 +1,10 @@
 """The verification flags a check-in can carry: code, severity, explanation.
 
 Flags are stored as ``{"code", "severity", "params"}`` and their messages are
-rendered when shown, in the reader's language.
+rendered when shown, in the reader's language. A flag that names another
+employee (a reused photo, a shared device or shared coordinates) has a second,
+anonymous message for the employee the check-in belongs to: supervisors and
+auditors see who else is involved, the employee does not.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ class FlagKind:
     code: str
     severity: str
     message: Promise
+    # Shown to the subject (the employee the flagged record belongs to) when
+    # ``message`` names someone else.
+    subject_message: Promise | None = None
 
 
 _KINDS = [
@@ -112,6 +118,7 @@ _KINDS = [
             "The same photo file was already used for check-in %(checkin_id)d "
             "(%(who)s, %(when)s)."
         ),
+        _("The photo is identical to one used in an earlier check-in."),
     ),
     FlagKind(
         "photo_near_duplicate",
@@ -119,6 +126,10 @@ _KINDS = [
         _(
             "The photo is nearly identical to the one of check-in %(checkin_id)d "
             "(%(who)s, %(when)s); a re-sent or re-photographed picture."
+        ),
+        _(
+            "The photo is nearly identical to one used in an earlier check-in; "
+            "a re-sent or re-photographed picture."
         ),
     ),
     FlagKind(
@@ -128,6 +139,10 @@ _KINDS = [
             "Exactly the same coordinates were reported on the same day by "
             "%(count)d other employee(s): %(names)s."
         ),
+        _(
+            "Exactly the same coordinates were reported on the same day by "
+            "%(count)d other employee(s)."
+        ),
     ),
     FlagKind(
         "device_shared",
@@ -136,6 +151,7 @@ _KINDS = [
             "This device was also used by %(count)d other employee(s) recently: "
             "%(names)s."
         ),
+        _("This device was also used by %(count)d other employee(s) recently."),
     ),
     FlagKind(
         "outside_schedule",
@@ -171,10 +187,17 @@ _KIND_LABELS = {"in": _("Check-in (masuk)"), "out": _("Check-out (pulang)")}
 
 
 def render_flags(
-    flags: list[dict[str, Any]], kinds: dict[str, FlagKind] | None = None
+    flags: list[dict[str, Any]],
+    kinds: dict[str, FlagKind] | None = None,
+    *,
+    for_subject: bool = False,
 ) -> list[dict[str, str]]:
     """Flags with their explanation in the active language (``kinds``: the
-    catalogue to explain them with, by default the check-in flags)."""
+    catalogue to explain them with, by default the check-in flags).
+
+    ``for_subject``: the reader is the employee the flags are about, who gets
+    the anonymous message of a flag that names other employees.
+    """
     catalogue = KINDS if kinds is None else kinds
     rendered = []
     for stored in flags:
@@ -182,13 +205,16 @@ def render_flags(
         if kind is None:
             message = stored["code"]
         else:
+            template = kind.message
+            if for_subject and kind.subject_message is not None:
+                template = kind.subject_message
             params = dict(stored.get("params", {}))
             if params.get("kind") in _KIND_LABELS:
                 params["kind"] = str(_KIND_LABELS[params["kind"]])
             try:
-                message = str(kind.message) % params
+                message = str(template) % params
             except (KeyError, TypeError, ValueError):
-                message = str(kind.message)
+                message = str(template)
         rendered.append(
             {"code": stored["code"], "severity": stored["severity"], "message": message}
         )

@@ -91,5 +91,5 @@ def _row(checkin: Any, zone: ZoneInfo) -> TodayCheckIn:
         status_label=str(checkin.get_status_display()),
         geofence=checkin.geofence,
         mode=checkin.mode,
-        flags=render_flags(checkin.flags),
+        flags=render_flags(checkin.flags, for_subject=True),
     )

@@ -25,6 +25,7 @@ from backend.audit.services import photo_accessed
 from backend.lib.client_ip import client_ip
 from backend.lib.photos import PhotoRejected
 from backend.lib.protected_files import protected_file_response
+from backend.organization.visibility import viewer_for
 from mobile_api.errors import error_body
 from mobile_api.requests import employee_of, too_large
 from mobile_api.schema import paginated
@@ -50,7 +51,13 @@ class CheckInOutputSerializer(serializers.Serializer):
     thumbnail_url = serializers.SerializerMethodField()
 
     def get_flags(self, checkin: CheckIn) -> list[dict[str, str]]:
-        return render_flags(checkin.flags)
+        # The check-in's own employee is not told whose photo, device or
+        # position matched theirs; supervisors and auditors are.
+        request = self.context.get("request")
+        others = request is not None and (
+            viewer_for(request.user).employee_id != checkin.employee_id
+        )
+        return render_flags(checkin.flags, for_subject=not others)
 
     def get_workplace(self, checkin: CheckIn) -> dict[str, Any] | None:
         if checkin.workplace is None:

@@ -214,7 +214,7 @@ def history(request: HttpRequest) -> HttpResponse:
         "-captured_at", "-pk"
     )
     rows = [
-        {"checkin": checkin, "flags": render_flags(checkin.flags)}
+        {"checkin": checkin, "flags": render_flags(checkin.flags, for_subject=True)}
         for checkin in checkins
     ]
     return _render(

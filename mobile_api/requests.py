@@ -24,7 +24,11 @@ def too_large(request: Request, limit_bytes: int, slack_bytes: int) -> Response 
     """A 413 before parsing when the declared body exceeds the upload limit
     (plus ``slack_bytes`` for the form fields), so an oversized body is never
     spooled to disk."""
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        # Not a number: the parser refuses the body with a 400.
+        return None
     if length <= limit_bytes + slack_bytes:
         return None
     return Response(

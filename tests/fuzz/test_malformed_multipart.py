@@ -354,3 +354,16 @@ def test_deeply_nested_json_is_a_parse_error(org: Any, url: str) -> None:
     )
     assert response.status_code == 400, response.content[:400]
     assert response.json()["code"] == "parse_error"
+
+
+@pytest.mark.parametrize("url", ["/api/v1/checkins/", "/api/v1/reports/"])
+def test_a_content_length_that_is_not_a_number_is_a_bad_request(
+    org: Any, url: str
+) -> None:
+    """Read as an empty body (Django's multipart parser does so): the
+    required fields are missing."""
+    response = client_for(org.alice.user).generic(
+        "POST", url, b"--x\r\n", content_type=MULTIPART, CONTENT_LENGTH="abc"
+    )
+    assert response.status_code == 400, response.content[:400]
+    assert response.json()["code"] == "validation_error"

@@ -47,8 +47,15 @@ def token_for(server: WebServer, username: str) -> str:
 
 def agreed_plan(server: WebServer, employee: dict[str, Any]) -> None:
     """An SKP for this year, drafted by ``employee`` and agreed by the
-    supervisor, through the API as the phone app does it."""
+    supervisor, through the API as the phone app does it (the demo seeds
+    one for every employee below the kepala OPD: then that one is used)."""
     mine = token_for(server, employee["username"])
+    try:
+        current = api(server, "GET", "/api/v1/plans/current/", mine, None)
+    except AssertionError:  # 404: none yet
+        current = None
+    if current is not None and current["status"] == "agreed":
+        return
     year = dt.datetime.now(dt.UTC).year
     skp = api(
         server,

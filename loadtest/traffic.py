@@ -333,6 +333,13 @@ class Morning:
         ) as exc:
             status, body = 0, b""
             self.outcome.errors[f"{kind}: {type(exc).__name__} {exc}"[:120]] += 1
+        except asyncio.CancelledError:
+            # Still unanswered when the run ended: counted, not forgotten.
+            self.outcome.errors[f"{kind}: no answer when the run ended"] += 1
+            self.outcome.samples.append(
+                Sample(kind, scheduled, self.clock(), 0, segment)
+            )
+            raise
         done = self.clock()
         self.outcome.samples.append(Sample(kind, scheduled, done, status, segment))
         if kind == HOSTILE:

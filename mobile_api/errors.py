@@ -17,7 +17,7 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, DataError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -130,6 +130,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DataError):
+        # A value the database refuses (a NUL character in a text, a number
+        # out of range) that validation let through: the input's fault, not
+        # an outage, so no retry and no closing of the connection.
+        logger.warning("value refused by the database: %s", exc)
+        exc = exceptions.ValidationError(
+            {
+                "non_field_errors": [
+                    _("The input contains a value that cannot be stored.")
+                ]
+            }
+        )
     elif isinstance(exc, DatabaseError):
         # The database is down or restarting: tell the phone to retry rather
         # than answering with a 500 page.

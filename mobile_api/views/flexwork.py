@@ -94,6 +94,10 @@ def _refused(refused: FlexRuleRefused) -> Response:
     )
 
 
+class FlexFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=FlexRequest.Status.choices, required=False)
+
+
 class FlexRequestListCreateApi(APIView):
     @extend_schema(
         request=FlexRequestInputSerializer,
@@ -143,13 +147,15 @@ class FlexRequestListCreateApi(APIView):
             OpenApiParameter(
                 "scope", str, description="mine (default) or team (to decide)"
             ),
-            OpenApiParameter("status", str),
+            FlexFilterSerializer,
         ],
         responses={200: FlexRequestOutputSerializer(many=True)},
         summary="The caller's requests, or their team's",
     )
     def get(self, request: Request) -> Response:
-        wanted = request.query_params.get("status") or None
+        filters = FlexFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        wanted = filters.validated_data.get("status") or None
         if request.query_params.get("scope") == "team":
             queryset = team_flex_requests(request.user, status=wanted)
         else:

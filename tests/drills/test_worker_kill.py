@@ -65,6 +65,7 @@ async def test_kill_9_of_a_worker_loses_no_acknowledged_checkin(
             await asyncio.sleep(LOAD_AFTER_S)
         load.stop()
         await running
+        assert answered_by_replacement > 0, "the replacement worker served nothing"
 
         # Everything the clients were not told about (no answer, or an error
         # answer), sent again byte for byte, as a phone retries.

@@ -347,6 +347,10 @@ DISCIPLINE_WARN_DAYS = env.int("DISCIPLINE_WARN_DAYS", 1, minimum=0)
 # Original check-in photos older than this are deleted by
 # `manage.py purge_photo_originals` (hashes, EXIF facts and the thumbnail stay).
 PHOTO_ORIGINAL_RETENTION_DAYS = env.int("PHOTO_ORIGINAL_RETENTION_DAYS", 365, minimum=1)
+# The audit log is this many independent hash chains; an actor always appends
+# to the same one. More chains, fewer check-ins waiting on one chain's lock
+# (PostgreSQL); any number verifies. Changing it later is safe.
+AUDIT_CHAINS = env.int("AUDIT_CHAINS", 16, minimum=1, maximum=1024)
 # Behind nginx: take the client IP for the audit log from the last
 # X-Forwarded-For address (the one the proxy appended).
 AUDIT_TRUST_FORWARDED_FOR = env.bool("AUDIT_TRUST_FORWARDED_FOR", False)

@@ -24,7 +24,15 @@ class _ReadOnly(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(_ReadOnly):
-    list_display = ["seq", "at", "actor_label", "action", "target_type", "target_id"]
+    list_display = [
+        "chain",
+        "seq",
+        "at",
+        "actor_label",
+        "action",
+        "target_type",
+        "target_id",
+    ]
     list_filter = ["action", "target_type"]
     search_fields = ["actor_label", "target_id", "action", "hash"]
     date_hierarchy = "at"

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -112,22 +111,59 @@ class Verification:
     ok: bool
     checked: int
     head_hash: str
+    chains: int = 1
+    broken_chain: int | None = None
     broken_seq: int | None = None
     broken_id: int | None = None
     problem: str = ""
 
 
-def verify(entries: Iterable[AuditEntry] | None = None) -> Verification:
-    """Walk the chain from the first entry; stop at the first broken link.
+def verify() -> Verification:
+    """Walk every chain from its first entry; stop at the first broken link.
 
     A link is broken when the entry's sequence number is not the next one (a
     deleted or inserted entry), its ``prev_hash`` is not the hash of the
-    entry before it (inserted, deleted or re-ordered), or its own hash does
-    not match its content (edited). Finally the head row must point at the
-    last entry (a deleted tail).
+    entry before it (inserted, deleted, moved between chains or re-ordered),
+    or its own hash does not match its content (edited). Finally each
+    chain's head row must point at its last entry (a deleted tail), and
+    every chain with entries must have a head. ``head_hash`` of an intact
+    log is the SHA-256 over the chains' head hashes in chain order: one
+    value to record elsewhere.
     """
-    if entries is None:
-        entries = AuditEntry.objects.order_by("seq").iterator(chunk_size=2000)
+    heads = {head.pk: head for head in AuditChainHead.objects.all()}
+    chains = sorted(
+        set(heads)
+        | set(AuditEntry.objects.order_by().values_list("chain", flat=True).distinct())
+    )
+    checked = 0
+    head_hashes = []
+    for chain in chains:
+        result = _verify_chain(chain, heads.get(chain))
+        if not result.ok:
+            return Verification(
+                ok=False,
+                checked=checked + result.checked,
+                head_hash=result.head_hash,
+                chains=len(chains),
+                broken_chain=chain,
+                broken_seq=result.broken_seq,
+                broken_id=result.broken_id,
+                problem=result.problem,
+            )
+        checked += result.checked
+        head_hashes.append(f"{chain}:{result.head_hash}")
+    overall = (
+        hashlib.sha256("\n".join(head_hashes).encode()).hexdigest()
+        if head_hashes
+        else GENESIS_HASH
+    )
+    return Verification(ok=True, checked=checked, head_hash=overall, chains=len(chains))
+
+
+def _verify_chain(chain: int, head: AuditChainHead | None) -> Verification:
+    entries = (
+        AuditEntry.objects.filter(chain=chain).order_by("seq").iterator(chunk_size=2000)
+    )
     expected_seq = 1
     prev_hash = GENESIS_HASH
     checked = 0
@@ -151,8 +187,16 @@ def verify(entries: Iterable[AuditEntry] | None = None) -> Verification:
         checked += 1
         expected_seq += 1
         prev_hash = entry.hash
-    head = AuditChainHead.objects.filter(pk=1).first()
     head_seq, head_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS_HASH)
+    if head is None and checked:
+        problem = "the chain has entries but no head row: the head was removed"
+        return Verification(
+            ok=False,
+            checked=checked,
+            head_hash=prev_hash,
+            broken_seq=checked,
+            problem=problem,
+        )
     if head_seq != checked or head_hash != prev_hash:
         return Verification(
             ok=False,
@@ -161,7 +205,7 @@ def verify(entries: Iterable[AuditEntry] | None = None) -> Verification:
             broken_seq=checked + 1 if head_seq > checked else head_seq,
             problem=(
                 f"the chain head records entry {head_seq} ({head_hash[:12]}), "
-                f"the log ends at entry {checked} ({prev_hash[:12]}): entries "
+                f"the chain ends at entry {checked} ({prev_hash[:12]}): entries "
                 "at the end were removed or added"
             ),
         )

@@ -3,9 +3,12 @@
 ``AuditEntry`` rows form a hash chain: each stores the hash of the entry
 before it and its own hash over its content (``backend.audit.chain``), so an
 edited, deleted or inserted entry breaks the chain where it happened
-(``manage.py verify_audit_log``). ``AuditChainHead`` is a single row holding
-the last sequence number and hash: appends lock it, so the chain never
-forks, and it exposes a deleted tail. Entries are only ever appended by
+(``manage.py verify_audit_log``). The log is several independent chains
+(``AUDIT_CHAINS``; an actor always appends to the same one), so concurrent
+check-ins of different employees do not queue on one lock. Each chain has an
+``AuditChainHead`` row (pk = chain number) holding its last sequence number
+and hash: appends lock it, so a chain never forks, and it exposes a deleted
+tail. Entries are only ever appended by
 ``backend.audit.services.audit_record``; the queryset refuses updates and
 deletes, and the admin is read-only.
 """
@@ -36,22 +39,24 @@ class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
 
 
 class AuditChainHead(models.Model):
-    """The one row (pk 1) that says where the chain ends."""
+    """Where one chain ends; the primary key is the chain's number."""
 
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
 
     class Meta:
         verbose_name = _("audit chain head")
-        verbose_name_plural = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
 
     def __str__(self) -> str:
         return f"#{self.last_seq} {self.last_hash[:12]}"
 
 
 class AuditEntry(models.Model):
-    # Sequence numbers are consecutive from 1: a gap is a deleted entry.
-    seq = models.BigIntegerField(_("sequence"), unique=True)
+    chain = models.PositiveSmallIntegerField(_("chain"), default=1)
+    # Sequence numbers are consecutive from 1 within a chain: a gap is a
+    # deleted entry.
+    seq = models.BigIntegerField(_("sequence"))
     at = models.DateTimeField(_("time"), db_index=True)
     # Copied, not foreign keys: the log must outlive (and never be changed
     # by) the deletion of the user or the record it names.
@@ -71,11 +76,18 @@ class AuditEntry(models.Model):
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
-        ordering = ["seq"]
+        ordering = ["id"]
         indexes = [models.Index(fields=["target_type", "target_id"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chain", "seq"], name="audit_entry_chain_seq_unique"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.target_type}:{self.target_id}"
+        return (
+            f"{self.chain}#{self.seq} {self.action} {self.target_type}:{self.target_id}"
+        )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -46,6 +47,12 @@ def _target(target: Target) -> tuple[str, str]:
     return str(kind), str(ident)
 
 
+def chain_for(actor_id: int | None) -> int:
+    """The chain (1..AUDIT_CHAINS) an actor's entries go to: always the same
+    one for an actor, the first for the system."""
+    return 1 + (actor_id or 0) % settings.AUDIT_CHAINS
+
+
 def audit_record(
     *,
     actor: Any,
@@ -69,11 +76,14 @@ def audit_record(
     # Joins the caller's transaction without a savepoint: a failure here
     # fails the whole change, which is what an unauditable change must do.
     with transaction.atomic(savepoint=False):
-        # Every append locks the one head row, so two writers can never
-        # both chain onto the same previous entry (no fork). On SQLite the
-        # IMMEDIATE transaction already serialises writers; this is for
-        # PostgreSQL.
-        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        # Every append locks its chain's head row, so two writers can never
+        # both chain onto the same previous entry (no fork); writers of other
+        # chains do not wait. On SQLite the IMMEDIATE transaction already
+        # serialises writers; this is for PostgreSQL.
+        chain = chain_for(actor_id)
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(
+            pk=chain
+        )
         seq = head.last_seq + 1
         at = timezone.now()
         digest = entry_hash(
@@ -90,6 +100,7 @@ def audit_record(
             prev_hash=head.last_hash,
         )
         entry = AuditEntry(
+            chain=chain,
             seq=seq,
             at=at,
             actor_id=actor_id,

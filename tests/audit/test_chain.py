@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.test import Client
 
 from backend.audit.chain import entry_hash, verify
 from backend.audit.models import GENESIS_HASH, AppendOnly, AuditEntry
-from backend.audit.services import audit_record
+from backend.audit.services import audit_record, chain_for
 
 
 def _append(n: int) -> list[AuditEntry]:
@@ -42,7 +43,10 @@ def test_entries_chain_onto_each_other_and_verify(db: Any) -> None:
         assert after.seq == before.seq + 1
     result = verify()
     assert result.ok and result.checked == AuditEntry.objects.count()
-    assert result.head_hash == entries[-1].hash
+    # One value over every chain's head (here only the system's chain).
+    chain = entries[-1].chain
+    expected = hashlib.sha256(f"{chain}:{entries[-1].hash}".encode()).hexdigest()
+    assert result.head_hash == expected
 
 
 def test_the_command_reports_an_intact_log(db: Any, capsys: Any) -> None:
@@ -185,3 +189,56 @@ def test_role_changes_are_audited_with_the_actor(org: Any) -> None:
         ("employee.supervisor_changed", None),
     ]
     assert verify().ok
+
+
+def _append_as(users: list[Any]) -> list[AuditEntry]:
+    return [
+        audit_record(actor=user, action="test.action", target=("test.thing", n))
+        for n, user in enumerate(users)
+    ]
+
+
+@pytest.fixture
+def four_chains(settings: Any) -> None:
+    settings.AUDIT_CHAINS = 4
+
+
+def test_actors_append_to_their_own_chain_and_all_chains_verify(
+    org: Any, four_chains: None
+) -> None:
+    users = [org.alice.user, org.bob.user, org.charlie.user, org.dina.user] * 2
+    entries = _append_as(users)
+    for user in users:
+        mine = [e for e in entries if e.actor_id == user.pk]
+        assert {e.chain for e in mine} == {chain_for(user.pk)}
+    chains = set(AuditEntry.objects.values_list("chain", flat=True))
+    for chain in chains:
+        in_chain = list(AuditEntry.objects.filter(chain=chain).order_by("seq"))
+        assert [e.seq for e in in_chain] == list(range(1, len(in_chain) + 1))
+        assert in_chain[0].prev_hash == GENESIS_HASH
+    result = verify()
+    assert result.ok and result.checked == AuditEntry.objects.count()
+    assert result.chains == len(chains) > 2
+
+
+def test_it_catches_an_entry_moved_to_another_chain(
+    org: Any, four_chains: None
+) -> None:
+    entries = _append_as([org.alice.user, org.bob.user] * 3)
+    moved = entries[2]
+    other = next(e for e in entries if e.chain != moved.chain)
+    _sql(
+        "UPDATE audit_auditentry SET chain = %s, seq = %s WHERE id = %s",
+        [other.chain, 99, moved.pk],
+    )
+    result = verify()
+    assert not result.ok
+    assert result.broken_chain in {moved.chain, other.chain}
+
+
+def test_it_catches_a_removed_chain_head(org: Any, four_chains: None) -> None:
+    entry = _append_as([org.bob.user])[0]
+    _sql("DELETE FROM audit_auditchainhead WHERE id = %s", [entry.chain])
+    result = verify()
+    assert not result.ok and result.broken_chain == entry.chain
+    assert "no head" in result.problem

@@ -10,12 +10,12 @@ from backend.audit.chain import verify
 
 
 class Command(BaseCommand):
-    help = "Verify the audit log's hash chain; exit status 1 at the first break."
+    help = "Verify the audit log's hash chains; exit status 1 at the first break."
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = verify()
         if not result.ok:
-            where = f"entry #{result.broken_seq}"
+            where = f"chain {result.broken_chain}, entry #{result.broken_seq}"
             if result.broken_id is not None:
                 where += f" (id {result.broken_id})"
             raise CommandError(
@@ -24,7 +24,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Audit log intact: {result.checked} entries, head hash "
-                f"{result.head_hash}."
+                f"Audit log intact: {result.checked} entries in {result.chains} "
+                f"chain(s), head hash {result.head_hash}."
             )
         )

@@ -50,6 +50,7 @@ _REPORT_KINDS = [
             "The same photo file is already evidence of report %(report_id)d "
             "(%(who)s, %(date)s)."
         ),
+        _("The same photo file is already evidence of an earlier report."),
     ),
     FlagKind(
         "evidence_near_duplicate",
@@ -58,6 +59,7 @@ _REPORT_KINDS = [
             "The photo is nearly identical to evidence of report %(report_id)d "
             "(%(who)s, %(date)s)."
         ),
+        _("The photo is nearly identical to evidence of an earlier report."),
     ),
     FlagKind(
         "field_work_unsupported",
@@ -108,9 +110,12 @@ REPORT_KINDS: dict[str, FlagKind] = {
 }
 
 
-def render(flags: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """Signals with their explanation in the active language."""
-    return render_flags(flags, REPORT_KINDS)
+def render(
+    flags: list[dict[str, Any]], *, for_subject: bool = False
+) -> list[dict[str, str]]:
+    """Signals with their explanation in the active language; for the
+    report's own employee (``for_subject``) without naming anyone else."""
+    return render_flags(flags, REPORT_KINDS, for_subject=for_subject)
 
 
 def _make(code: str, **params: Any) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from backend.lib.photos import PhotoRejected
 from backend.lib.protected_files import protected_file_response
+from backend.organization.visibility import viewer_for
 from backend.performance import selectors, services, signals, uploads
 from backend.performance.models import (
     ActionPlan,
@@ -45,6 +46,13 @@ class PersonRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     nip = serializers.CharField()
     name = serializers.CharField()
+
+
+def _is_subject(context: dict[str, Any], employee_id: int) -> bool:
+    """Whether the reader is the report's own employee, who is not told
+    whose evidence matched theirs (supervisors and auditors are)."""
+    request = context.get("request")
+    return request is None or viewer_for(request.user).employee_id == employee_id
 
 
 class EvidenceOutputSerializer(serializers.Serializer):
@@ -87,7 +95,9 @@ class EvidenceOutputSerializer(serializers.Serializer):
         }
 
     def get_flags(self, item: ReportEvidence) -> list[dict[str, str]]:
-        return signals.render(item.flags)
+        return signals.render(
+            item.flags, for_subject=_is_subject(self.context, item.report.employee_id)
+        )
 
 
 class ReportOutputSerializer(serializers.Serializer):
@@ -129,7 +139,9 @@ class ReportOutputSerializer(serializers.Serializer):
         return {"id": plan.pk, "month": plan.month, "text": plan.text}
 
     def get_signals(self, report: DailyReport) -> list[dict[str, str]]:
-        return signals.render(report.signals)
+        return signals.render(
+            report.signals, for_subject=_is_subject(self.context, report.employee_id)
+        )
 
     def get_support(self, report: DailyReport) -> str:
         return "weak" if selectors.report_is_flagged(report) else "supported"

@@ -116,8 +116,8 @@ def audit_record(
         )
         # The fields are validated; uniqueness of seq and hash is the
         # database's to enforce (the head lock makes a clash impossible), so
-        # the two SELECTs of validate_unique are skipped on this hot path.
-        entry.full_clean(validate_unique=False)
+        # the SELECTs of the unique checks are skipped on this hot path.
+        entry.full_clean(validate_unique=False, validate_constraints=False)
         entry.save(force_insert=True)
         head.last_seq, head.last_hash = seq, digest
         head.save(update_fields=["last_seq", "last_hash"])

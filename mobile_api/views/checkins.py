@@ -54,8 +54,12 @@ class CheckInOutputSerializer(serializers.Serializer):
         # The check-in's own employee is not told whose photo, device or
         # position matched theirs; supervisors and auditors are.
         request = self.context.get("request")
+        # The caller's employee record usually came with the token (no
+        # query): answering a check-in to its own employee needs nothing more.
+        own = getattr(request.user, "employee", None) if request else None
         others = request is not None and (
-            viewer_for(request.user).employee_id != checkin.employee_id
+            (own is None or own.pk != checkin.employee_id)
+            and viewer_for(request.user).employee_id != checkin.employee_id
         )
         return render_flags(checkin.flags, for_subject=not others)
 

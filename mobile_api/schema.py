@@ -11,11 +11,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+class CachedTokenScheme(KnoxTokenScheme):
+    """The cached token check reads the same ``Authorization: Token`` header
+    as knox's."""
+
+    target_class = "mobile_api.authentication.CachedTokenAuthentication"
 
 
 def _error_serializer() -> type[serializers.Serializer]:
@@ -108,4 +116,10 @@ def paginated(
     }
     if count:
         fields = {"count": serializers.IntegerField(), **fields}
-    return inline_serializer(name=name, fields=fields)
+    # One component per name: two views listing the same items share it.
+    if name not in _ENVELOPES:
+        _ENVELOPES[name] = inline_serializer(name=name, fields=fields)
+    return _ENVELOPES[name]
+
+
+_ENVELOPES: dict[str, serializers.Serializer] = {}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from knox.auth import TokenAuthentication
 from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.permissions import AllowAny
@@ -19,6 +18,7 @@ from backend.accounts.services import LoginRefused, token_login, token_logout
 from backend.attendance.selectors import workplaces_for
 from backend.organization.selectors import employee_profile
 from backend.organization.visibility import roles_of
+from mobile_api.authentication import CachedTokenAuthentication
 from mobile_api.serializers import (
     AdminMeSerializer,
     ErrorSerializer,
@@ -73,7 +73,8 @@ class LoginApi(APIView):
 
 
 class LogoutApi(APIView):
-    authentication_classes = [TokenAuthentication]
+    # A token, never the session: the token in the header is what is revoked.
+    authentication_classes = [CachedTokenAuthentication]
 
     @extend_schema(
         request=None,

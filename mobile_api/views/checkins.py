@@ -166,6 +166,7 @@ class CheckInListCreateApi(APIView):
         )
 
     @extend_schema(
+        operation_id="checkins_list",
         parameters=[
             OpenApiParameter("from", str, description="first date (YYYY-MM-DD)"),
             OpenApiParameter("to", str, description="last date (YYYY-MM-DD)"),

@@ -4,6 +4,7 @@ idempotent), list, submit, review, feedback, evidence downloads."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -48,7 +49,7 @@ class PersonRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-def _is_subject(context: dict[str, Any], employee_id: int) -> bool:
+def _is_subject(context: Mapping[str, Any], employee_id: int) -> bool:
     """Whether the reader is the report's own employee, who is not told
     whose evidence matched theirs (supervisors and auditors are)."""
     request = context.get("request")
@@ -330,6 +331,7 @@ class ReportListCreateApi(APIView):
         )
 
     @extend_schema(
+        operation_id="reports_list",
         parameters=[ReportFilterSerializer],
         responses={200: paginated(ReportOutputSerializer, name="PaginatedReportList")},
         summary="The caller's own reports, newest first (cursor pagination)",

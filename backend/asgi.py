@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django, WebSockets through realtime/."""
+"""ASGI entry point: HTTP through Django (behind the admission limit,
+backend/lib/admission.py), WebSockets through realtime/."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 django_application = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 
+from backend.lib.admission import AdmissionLimit  # noqa: E402
 from realtime.auth import feed_auth  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_application,
+        "http": AdmissionLimit(django_application, settings.WEB_MAX_IN_FLIGHT),
         "websocket": feed_auth(URLRouter(websocket_urlpatterns)),
     }
 )

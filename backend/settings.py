@@ -154,6 +154,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: channel layer and shared cache --------------------------------
 REDIS_URL = env.redis("REDIS_URL")
 WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", 1, minimum=1, maximum=64)
+# HTTP requests one worker process works on at once; more are answered 503
+# with Retry-After at once (backend/lib/admission.py). 0: no limit.
+WEB_MAX_IN_FLIGHT = env.int("WEB_MAX_IN_FLIGHT", 32, minimum=0)
 if WEB_CONCURRENCY > 1 and not REDIS_URL:
     raise ImproperlyConfigured(
         "WEB_CONCURRENCY: more than one worker process needs REDIS_URL; the "

@@ -77,7 +77,7 @@ async def _refuse(scope: Scope, send: Send) -> None:
     with translation.override(_language(scope)):
         body = json.dumps(
             {
-                "error": "overloaded",
+                "code": "overloaded",
                 "message": _("The server is busy; try again in a moment."),
             }
         ).encode()

@@ -56,7 +56,7 @@ async def test_requests_beyond_the_limit_are_refused_at_once() -> None:
     assert headers[b"retry-after"] == str(RETRY_AFTER_S).encode()
     assert headers[b"content-type"] == b"application/json"
     answer = json.loads(body["body"])
-    assert answer["error"] == "overloaded"
+    assert answer["code"] == "overloaded"
     assert "busy" in answer["message"]
     assert held.started == 2 and app.refused == 1
 

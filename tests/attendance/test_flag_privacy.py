@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from backend.accounts.services import consent_accept
 from backend.attendance.flags import KINDS, make_flag, render_flags
@@ -57,6 +59,13 @@ def _copy_alice(org: Any) -> dict[str, Any]:
     return body
 
 
+def _anonymous_photo_message() -> str:
+    """The subject's text of ``photo_reused`` as pages and the API show it
+    by default (Indonesian)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(KINDS["photo_reused"].subject_message)
+
+
 def _names_alice(text: str, org: Any) -> bool:
     return org.alice.nip in text or org.alice.name in text
 
@@ -81,8 +90,9 @@ def test_every_flag_that_names_someone_has_an_anonymous_message() -> None:
         make_flag("device_shared", count=1, names="Alice (1990)"),
         make_flag("accuracy_poor", accuracy=90, limit=50),
     ]
-    for_others = render_flags(flags)
-    for_subject = render_flags(flags, for_subject=True)
+    with translation.override("en"):
+        for_others = render_flags(flags)
+        for_subject = render_flags(flags, for_subject=True)
     assert "Alice (1990)" in for_others[0]["message"]
     assert "Alice (1990)" in for_others[1]["message"]
     assert all("Alice" not in flag["message"] for flag in for_subject)
@@ -110,7 +120,7 @@ def test_the_employee_never_reads_who_else_matched_in_the_api(
     assert detail.status_code == 200
     assert not _names_alice(detail.content.decode(), org)
     messages = [flag["message"] for flag in detail.json()["flags"]]
-    assert "The photo is identical to one used in an earlier check-in." in messages
+    assert _anonymous_photo_message() in messages
 
 
 def test_supervisors_and_auditors_read_who_else_matched(
@@ -141,7 +151,7 @@ def test_the_employee_never_reads_who_else_matched_in_the_web_app(
         response = bob.get(url)
         assert response.status_code == 200, url
         html = response.content.decode()
-        assert "The photo is identical to one used in an earlier check-in." in html
+        assert _anonymous_photo_message() in html
         assert not _names_alice(html, org), url
 
 

@@ -137,7 +137,7 @@ def chromium_executable() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def web_server(chromium_executable: str) -> Iterator[WebServer]:
     with tempfile.TemporaryDirectory(prefix="pantau-browser-") as directory:
         scratch = Path(directory)
@@ -224,7 +224,10 @@ def fake_camera(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_y4m(CAMERA_PHOTO, folder / "camera.y4m", CAMERA_SIZE, frames=4)
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: while Playwright's sync API is active the main
+# thread has a running event loop, which the tests after this package (Django's
+# async-unsafe checks, pytest-asyncio) must not see.
+@pytest.fixture(scope="package")
 def browser(chromium_executable: str, fake_camera: Path) -> Iterator[Any]:
     from playwright.sync_api import expect, sync_playwright
 

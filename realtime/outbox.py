@@ -95,7 +95,10 @@ class OutboxReader:
             return
         called_at = self._reads
         while True:
-            if self._reading is None:
+            # A finished read whose done-callback has not run yet counts as
+            # no read: awaiting a finished task does not yield to the event
+            # loop, so waiting for the callback here would spin forever.
+            if self._reading is None or self._reading[1].done():
                 self._reads += 1
                 task = asyncio.create_task(self._read())
                 task.add_done_callback(self._read_done)
@@ -133,7 +136,8 @@ class OutboxReader:
         self._trim()
 
     def _read_done(self, task: asyncio.Task[None]) -> None:
-        self._reading = None
+        if self._reading is not None and self._reading[1] is task:
+            self._reading = None
         if not task.cancelled():
             task.exception()  # retrieved: the callers awaiting it re-raise it
 

@@ -1,5 +1,5 @@
 """Reads for the auditor desk's choices: which units a viewer may filter the
-audit queue by, and which units' kinerja recap they may export.
+audit queue by (the recap's units: backend.performance.selectors.recap_units).
 
 The queue's own scope is ``backend.audit.selectors.reviewable_q``; these only
 offer the units inside it, so a filter never widens what anyone sees.
@@ -30,17 +30,3 @@ def audit_units(user: Any) -> QuerySet[Unit]:
     if not scopes:
         return units.none()
     return units.filter(reduce(or_, scopes))
-
-
-def export_units(user: Any) -> QuerySet[Unit]:
-    """Units whose kinerja recap ``user`` may export: the subtrees they
-    administer (everything for a superuser), the rule of the export API."""
-    viewer = viewer_for(user)
-    units = Unit.objects.select_related("instansi").order_by("instansi__name", "path")
-    if viewer.is_superuser:
-        return units
-    if not viewer.admin_unit_paths:
-        return units.none()
-    return units.filter(
-        reduce(or_, [Q(path__startswith=path) for path in viewer.admin_unit_paths])
-    )

@@ -13,13 +13,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from backend.attendance.flags import needs_review
-from backend.organization.models import Employee
+from backend.organization.models import Employee, Unit
 from backend.organization.visibility import (
     can_view_employee,
     viewer_for,
@@ -218,3 +220,23 @@ def team_evaluations(
         )
         for employee in employees
     ]
+
+
+def recap_units(user: Any) -> QuerySet[Unit]:
+    """Units whose kinerja recap ``user`` may export (for TPP): the subtrees
+    they administer, every unit of the instansi they audit, everything for
+    a superuser."""
+    viewer = viewer_for(user)
+    units = Unit.objects.select_related("instansi").order_by("instansi__name", "path")
+    if viewer.is_superuser:
+        return units
+    scopes = [Q(path__startswith=path) for path in viewer.admin_unit_paths]
+    if viewer.auditor_instansi_ids:
+        scopes.append(Q(instansi_id__in=viewer.auditor_instansi_ids))
+    if not scopes:
+        return units.none()
+    return units.filter(reduce(or_, scopes))
+
+
+def may_export_recap(user: Any, unit: Unit) -> bool:
+    return recap_units(user).filter(pk=unit.pk).exists()

@@ -16,7 +16,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.organization.models import Unit
-from backend.organization.visibility import viewer_for
 from backend.performance import export, selectors, services
 from backend.performance.models import Evaluation, Indicator
 from backend.performance.periods import Period, parse_period
@@ -270,7 +269,7 @@ class KinerjaExportApi(APIView):
             OpenApiParameter("file_format", str, enum=list(export.FORMATS)),
         ],
         responses={(200, "text/csv"): bytes, 403: ErrorSerializer},
-        summary="The per-employee kinerja recap of a unit (unit admins)",
+        summary="The per-employee kinerja recap of a unit (unit admins, auditors)",
     )
     def get(self, request: Request) -> Any:
         parsed = _period(request.query_params.get("period", ""))
@@ -280,12 +279,9 @@ class KinerjaExportApi(APIView):
                 {"file_format": [_("Choose csv, xlsx or json.")]}
             )
         unit = _unit(request, request.query_params.get("unit", ""))
-        viewer = viewer_for(request.user)
-        if not viewer.is_superuser and not any(
-            unit.path.startswith(path) for path in viewer.admin_unit_paths
-        ):
+        if not selectors.may_export_recap(request.user, unit):
             raise PermissionDenied(
-                _("Only the admins of this unit may export its recap.")
+                _("Only the unit's admins and auditors may export its recap.")
             )
         filename = f"kinerja-{unit.code}-{parsed.code}.{fmt}"
         rows = export.recap_rows(unit, parsed)

@@ -137,11 +137,19 @@ def test_the_rater_evaluates_with_an_override_and_others_read_it(org: Any) -> No
     ]
 
 
-def test_only_unit_admins_export_the_recap(org: Any) -> None:
+def test_only_unit_admins_and_auditors_export_the_recap(org: Any) -> None:
     url = "/api/v1/exports/kinerja/"
     params = {"period": "2026-10", "unit": "BKD", "file_format": "csv"}
-    for user in (org.bob.user, org.alice.user, org.audi):
+    for user in (org.bob.user, org.alice.user, org.oscar):
         assert client_for(user).get(url, params).status_code == 403, user
+    # The auditors of the instansi export any of its units (for TPP).
+    assert client_for(org.audi).get(url, params).status_code == 200
+    assert (
+        client_for(org.audi).get(url, {**params, "unit": "DINKES"}).status_code == 200
+    )
+    assert (
+        client_for(org.audi).get(url, {**params, "unit": "BKPSDM"}).status_code == 403
+    )
     response = client_for(org.uma).get(url, params)
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")

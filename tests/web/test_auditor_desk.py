@@ -18,8 +18,9 @@ from django.test.utils import CaptureQueriesContext
 from backend.activity.selectors import team_summary
 from backend.attendance.flags import make_flag
 from backend.attendance.models import CheckIn
-from backend.audit.desk import audit_units, export_units
+from backend.audit.desk import audit_units
 from backend.audit.models import CheckInReview
+from backend.performance.selectors import recap_units
 from tests.factories import EmployeeFactory
 from tests.web.desk_cast import NOW, browser_for, build_day, checkin
 
@@ -183,8 +184,10 @@ def test_the_desk_costs_the_same_queries_for_a_longer_queue(org: Any, day: Any) 
 def test_the_choices_follow_the_scope(org: Any, day: Any) -> None:
     assert set(audit_units(org.uma)) == {org.bkd, org.mutasi}
     assert org.kampar_opd not in set(audit_units(org.audi))
-    assert set(export_units(org.uma)) == {org.bkd, org.mutasi}
-    assert not export_units(org.audi).exists()
+    assert set(recap_units(org.uma)) == {org.bkd, org.mutasi}
+    assert org.dinkes in set(recap_units(org.audi))
+    assert org.kampar_opd not in set(recap_units(org.audi))
+    assert not recap_units(org.alice.user).exists()
 
 
 def test_the_recap_shows_the_unit_and_links_the_exports(org: Any, day: Any) -> None:
@@ -211,7 +214,9 @@ def test_the_recap_refuses_other_units_and_bad_periods(org: Any, day: Any) -> No
         uma.get(RECAP, {"unit": org.dinkes.pk, "period": "2026-11"}).status_code == 400
     )
     assert uma.get(RECAP, {"unit": org.bkd.pk, "period": "2026-13"}).status_code == 400
-    # Auditors read the desk but only unit admins export (the export rule).
+    # Auditors export the units of their instansi, not of another one.
     page = browser_for(org.audi).get(RECAP, {"unit": org.bkd.pk, "period": "2026-11"})
     assert page.status_code == 200
-    assert "file_format" not in page.content.decode()
+    assert "file_format=csv" in page.content.decode()
+    other = browser_for(org.oscar).get(RECAP, {"unit": org.bkd.pk, "period": "2026-11"})
+    assert "file_format" not in other.content.decode()

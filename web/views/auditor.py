@@ -37,13 +37,14 @@ from backend.attendance.flags import KINDS, render_flags
 from backend.attendance.models import CheckIn
 from backend.attendance.team_map import geofence_of
 from backend.audit import selectors
-from backend.audit.desk import audit_units, export_units
+from backend.audit.desk import audit_units
 from backend.audit.models import CheckInReview
 from backend.audit.services import checkin_review
 from backend.lib.client_ip import client_ip
 from backend.organization.models import Unit
 from backend.performance.export import recap_rows, unit_employees
 from backend.performance.periods import parse_period
+from backend.performance.selectors import recap_units
 from web.access import area_required
 from web.views.supervisor import desk_text, map_settings
 
@@ -182,7 +183,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             "filter_query": query.urlencode(),
             "map": map_settings(),
             "text": desk_text(),
-            "may_export": export_units(request.user).exists(),
+            "may_export": recap_units(request.user).exists(),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
@@ -259,7 +260,7 @@ class RecapForm(forms.Form):
         super().__init__(*args, **kwargs)
         unit_field = self.fields["unit"]
         assert isinstance(unit_field, forms.ModelChoiceField)  # noqa: S101
-        unit_field.queryset = export_units(user)
+        unit_field.queryset = recap_units(user)
 
     def clean_period(self) -> Any:
         try:
@@ -273,7 +274,7 @@ class RecapForm(forms.Form):
 def recap(request: HttpRequest) -> HttpResponse:
     """A unit's kinerja recap for a period: a preview of the first rows and
     the download of the whole export (CSV, XLSX) from the export API."""
-    may_export = export_units(request.user).exists()
+    may_export = recap_units(request.user).exists()
     today = timezone.localdate()
     initial = {"period": f"{today:%Y-%m}"}
     form = RecapForm(request.GET or None, user=request.user, initial=initial)

@@ -38,7 +38,6 @@ from backend.attendance.team_map import (
     team_flex_places,
     team_geofences,
 )
-from backend.audit.desk import export_units
 from backend.audit.selectors import may_audit
 from backend.flexwork import selectors as flex_selectors
 from backend.flexwork.models import FlexRequest
@@ -192,7 +191,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             # Unit admins audit and export too; the menu names only the
             # auditor area, so the dashboard links their desks.
             "may_audit": may_audit(user),
-            "may_export": export_units(user).exists(),
+            "may_export": performance_selectors.recap_units(user).exists(),
         },
     )
 

@@ -233,6 +233,8 @@ def _near_duplicate(photo: PhotoFacts, now: dt.datetime) -> CheckIn | None:
     """
     bands = phash_bands(photo.phash)
     since = now - dt.timedelta(days=settings.FLAG_NEAR_DUPLICATE_DAYS)
+    # Only (id, hash) pairs: photos of one office share bands often, and
+    # building a model per candidate cost more than the whole comparison.
     candidates = (
         CheckIn.objects.filter(
             Q(phash_band0=bands[0])
@@ -241,14 +243,17 @@ def _near_duplicate(photo: PhotoFacts, now: dt.datetime) -> CheckIn | None:
             | Q(phash_band3=bands[3]),
             received_at__gte=since,
         )
-        .select_related("employee")
-        .only("photo_phash", *_EVIDENCE_FIELDS)
-        .order_by("id")[:200]
+        .order_by("id")
+        .values_list("id", "photo_phash")[:200]
     )
     limit = settings.FLAG_PHASH_DISTANCE
-    for candidate in candidates:
-        if hamming_distance(candidate.photo_phash, photo.phash) <= limit:
-            return candidate
+    for pk, phash in candidates:
+        if hamming_distance(phash, photo.phash) <= limit:
+            return (
+                CheckIn.objects.select_related("employee")
+                .only("photo_phash", *_EVIDENCE_FIELDS)
+                .get(pk=pk)
+            )
     return None
 
 

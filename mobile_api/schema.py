@@ -37,7 +37,8 @@ def _error_serializer() -> type[serializers.Serializer]:
 class ApiAutoSchema(AutoSchema):
     """Adds the error answers every operation can give.
 
-    - 400: malformed input (body or query), with ``fields``;
+    - 400: malformed input (body, query or a text path parameter), with
+      ``fields``;
     - 401: a missing, wrong or expired token; 403: not allowed (or no CSRF
       token with session authentication);
     - 404: no such object, or one the caller may not see, or an account
@@ -55,8 +56,16 @@ class ApiAutoSchema(AutoSchema):
             for parameter in self._get_parameters()
             if isinstance(parameter, dict)
         )
+        # A text path parameter (a period, a pattern kind) is validated by
+        # the view, not by the URL: a malformed one is a 400 naming it.
+        has_text_path = any(
+            parameter.get("in") == "path"
+            and parameter.get("schema", {}).get("type") == "string"
+            for parameter in self._get_parameters()
+            if isinstance(parameter, dict)
+        )
         codes = [401, 403, 404, 503]
-        if has_body or has_query:
+        if has_body or has_query or has_text_path:
             codes.append(400)
         if has_body:
             codes += [413, 415]

@@ -7,26 +7,15 @@ offer the units inside it, so a filter never widens what anyone sees.
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import or_
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from backend.organization.models import Unit
-from backend.organization.visibility import viewer_for
+from backend.organization.visibility import overseen_units
 
 
 def audit_units(user: Any) -> QuerySet[Unit]:
     """Units whose flagged check-ins ``user`` reviews: the instansi of an
     auditor, the subtree of a unit admin, everything for a superuser."""
-    viewer = viewer_for(user)
-    units = Unit.objects.select_related("instansi").order_by("instansi__name", "path")
-    if viewer.is_superuser:
-        return units
-    scopes = [Q(path__startswith=path) for path in viewer.admin_unit_paths]
-    if viewer.auditor_instansi_ids:
-        scopes.append(Q(instansi_id__in=viewer.auditor_instansi_ids))
-    if not scopes:
-        return units.none()
-    return units.filter(reduce(or_, scopes))
+    return overseen_units(user)

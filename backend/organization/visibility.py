@@ -9,7 +9,8 @@
 
 Domain selectors build on ``visible_employees`` (full access) and
 ``auditable_employees`` (flagged items only); single checks use
-``can_view_employee``.
+``can_view_employee``; ``overseen_units`` are the units an admin or auditor
+answers for, and ``is_subject`` says whether a record is the reader's own.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
-from backend.organization.models import Employee, RoleAssignment
+from backend.organization.models import Employee, RoleAssignment, Unit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -159,3 +160,27 @@ def roles_of(user: Any) -> list[str]:
     if viewer.is_superuser:
         roles.append("superuser")
     return roles
+
+
+def overseen_units(user: Any) -> QuerySet[Unit]:
+    """The units ``user`` answers for as unit admin (their subtrees) or
+    auditor (every unit of the instansi); everything for a superuser."""
+    viewer = viewer_for(user)
+    units = Unit.objects.select_related("instansi").order_by("instansi__name", "path")
+    if viewer.is_superuser:
+        return units
+    scopes = [Q(path__startswith=path) for path in viewer.admin_unit_paths]
+    if viewer.auditor_instansi_ids:
+        scopes.append(Q(instansi_id__in=viewer.auditor_instansi_ids))
+    if not scopes:
+        return units.none()
+    return units.filter(reduce(or_, scopes))
+
+
+def is_subject(user: Any, employee_id: int) -> bool:
+    """Whether ``user`` is the employee a record is about (who, for one, is
+    not told whose photo, device or position matched theirs). The employee
+    record usually came with the token (mobile_api.authentication), so
+    this costs no query then."""
+    own = getattr(user, "employee", None)
+    return own is not None and own.pk == employee_id

@@ -13,8 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -24,6 +22,7 @@ from backend.attendance.flags import needs_review
 from backend.organization.models import Employee, Unit
 from backend.organization.visibility import (
     can_view_employee,
+    overseen_units,
     viewer_for,
     visible_employees_q,
 )
@@ -223,19 +222,9 @@ def team_evaluations(
 
 
 def recap_units(user: Any) -> QuerySet[Unit]:
-    """Units whose kinerja recap ``user`` may export (for TPP): the subtrees
-    they administer, every unit of the instansi they audit, everything for
-    a superuser."""
-    viewer = viewer_for(user)
-    units = Unit.objects.select_related("instansi").order_by("instansi__name", "path")
-    if viewer.is_superuser:
-        return units
-    scopes = [Q(path__startswith=path) for path in viewer.admin_unit_paths]
-    if viewer.auditor_instansi_ids:
-        scopes.append(Q(instansi_id__in=viewer.auditor_instansi_ids))
-    if not scopes:
-        return units.none()
-    return units.filter(reduce(or_, scopes))
+    """Units whose kinerja recap ``user`` may export (for TPP): the units
+    they oversee as unit admin or auditor."""
+    return overseen_units(user)
 
 
 def may_export_recap(user: Any, unit: Unit) -> bool:

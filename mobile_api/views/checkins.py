@@ -25,7 +25,7 @@ from backend.audit.services import photo_accessed
 from backend.lib.client_ip import client_ip
 from backend.lib.photos import PhotoRejected
 from backend.lib.protected_files import protected_file_response
-from backend.organization.visibility import viewer_for
+from backend.organization.visibility import is_subject
 from mobile_api.errors import error_body
 from mobile_api.requests import employee_of, too_large
 from mobile_api.schema import paginated
@@ -54,14 +54,8 @@ class CheckInOutputSerializer(serializers.Serializer):
         # The check-in's own employee is not told whose photo, device or
         # position matched theirs; supervisors and auditors are.
         request = self.context.get("request")
-        # The caller's employee record usually came with the token (no
-        # query): answering a check-in to its own employee needs nothing more.
-        own = getattr(request.user, "employee", None) if request else None
-        others = request is not None and (
-            (own is None or own.pk != checkin.employee_id)
-            and viewer_for(request.user).employee_id != checkin.employee_id
-        )
-        return render_flags(checkin.flags, for_subject=not others)
+        subject = request is None or is_subject(request.user, checkin.employee_id)
+        return render_flags(checkin.flags, for_subject=subject)
 
     def get_workplace(self, checkin: CheckIn) -> dict[str, Any] | None:
         if checkin.workplace is None:

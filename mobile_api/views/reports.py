@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 
 from backend.lib.photos import PhotoRejected
 from backend.lib.protected_files import protected_file_response
-from backend.organization.visibility import viewer_for
+from backend.organization.visibility import is_subject
 from backend.performance import selectors, services, signals, uploads
 from backend.performance.models import (
     ActionPlan,
@@ -53,7 +53,7 @@ def _is_subject(context: Mapping[str, Any], employee_id: int) -> bool:
     """Whether the reader is the report's own employee, who is not told
     whose evidence matched theirs (supervisors and auditors are)."""
     request = context.get("request")
-    return request is None or viewer_for(request.user).employee_id == employee_id
+    return request is None or is_subject(request.user, employee_id)
 
 
 class EvidenceOutputSerializer(serializers.Serializer):

@@ -6,6 +6,9 @@ import asyncio
 import json
 from typing import Any
 
+from django.utils import translation
+from django.utils.translation import gettext
+
 from backend.asgi import application
 from backend.lib.admission import RETRY_AFTER_S, AdmissionLimit
 
@@ -75,7 +78,11 @@ async def test_the_refusal_is_in_indonesian_by_default() -> None:
     await asyncio.sleep(0)
     start, body = await _call(app, _scope())
     assert start["status"] == 503
-    assert "busy" not in json.loads(body["body"])["message"]
+    english = "The server is busy; try again in a moment."
+    with translation.override("id"):
+        indonesian = gettext(english)
+    assert indonesian != english
+    assert json.loads(body["body"])["message"] == indonesian
     held.release.set()
     await running
 

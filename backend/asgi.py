@@ -1,14 +1,16 @@
 """ASGI entry point: HTTP through Django (behind the admission limit,
-backend/lib/admission.py), WebSockets through realtime/."""
+backend/lib/admission.py, with the middleware chain run as one sync call,
+backend/lib/sync_handler.py), WebSockets through realtime/."""
 
 from __future__ import annotations
 
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
-django_application = get_asgi_application()
+
+from backend.lib.sync_handler import get_sync_chain_asgi_application
+
+django_application = get_sync_chain_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402

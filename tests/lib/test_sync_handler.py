@@ -1,0 +1,97 @@
+"""The ASGI handler runs the middleware chain and the view in one hop."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+import pytest
+from asgiref.sync import SyncToAsync
+from asgiref.testing import ApplicationCommunicator
+from django.core.handlers.asgi import ASGIHandler
+
+from backend.lib.sync_handler import SyncChainASGIHandler
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _token_for(user: Any) -> str:
+    from knox.models import AuthToken
+
+    _instance, token = AuthToken.objects.create(user=user)
+    return f"Token {token}"
+
+
+def _count_hops(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Thread ids of every sync call made from the event loop."""
+    threads: list[int] = []
+    real = SyncToAsync.__call__
+
+    async def counted(self: SyncToAsync, *args: Any, **kwargs: Any) -> Any:
+        def note_thread() -> None:
+            threads.append(threading.get_ident())
+
+        inner = self.func
+
+        def wrapped(*a: Any, **k: Any) -> Any:
+            note_thread()
+            return inner(*a, **k)
+
+        self.func = wrapped
+        return await real(self, *args, **kwargs)
+
+    monkeypatch.setattr(SyncToAsync, "__call__", counted)
+    return threads
+
+
+async def _get_me(application: Any, token: str) -> tuple[int, dict[str, Any]]:
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/api/v1/me/",
+        "raw_path": b"/api/v1/me/",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), (b"authorization", token.encode())],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    communicator = ApplicationCommunicator(application, scope)
+    await communicator.send_input({"type": "http.request", "body": b""})
+    start = await communicator.receive_output(10)
+    body = b""
+    while True:
+        message = await communicator.receive_output(10)
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    await communicator.wait(10)
+    return start["status"], json.loads(body)
+
+
+@pytest.mark.asyncio
+async def test_a_request_crosses_to_its_thread_a_few_times_not_twenty(
+    org: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from asgiref.sync import sync_to_async
+
+    token = await sync_to_async(_token_for)(org.alice.user)
+    stock, ours = ASGIHandler(), SyncChainASGIHandler()
+
+    stock_hops = _count_hops(monkeypatch)
+    status, body = await _get_me(stock, token)
+    assert status == 200
+    monkeypatch.undo()
+
+    our_hops = _count_hops(monkeypatch)
+    our_status, our_body = await _get_me(ours, token)
+    # The same answer, with the request started signal, the whole chain
+    # and the response's close as the only hand-offs.
+    assert (our_status, our_body) == (status, body)
+    assert len(our_hops) <= 3 < 10 <= len(stock_hops)
+    # All in the request's one thread, so its database connection is shared.
+    assert len(set(our_hops)) == 1

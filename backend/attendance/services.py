@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.activity.services import checkin_events
-from backend.attendance import verification
+from backend.attendance import checkin_reads, verification
 from backend.attendance.flags import flag_codes_text, needs_review, risk_score
 from backend.attendance.models import CheckIn, Workplace
 from backend.attendance.schedules import day_schedule
@@ -214,11 +214,7 @@ def _validate_times(captured_at: dt.datetime, received_at: dt.datetime) -> None:
 def _existing(employee: Employee, client_uuid: uuid.UUID) -> CheckIn | None:
     # Almost every send is new: probe the unique index with a narrow query
     # and load the whole row only for a replay.
-    found = (
-        CheckIn.objects.filter(employee=employee, client_uuid=client_uuid)
-        .values_list("pk", flat=True)
-        .first()
-    )
+    found = checkin_reads.existing_id(employee.pk, client_uuid)
     if found is None:
         return None
     return CheckIn.objects.select_related("workplace", "employee").get(pk=found)

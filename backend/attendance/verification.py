@@ -14,8 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
 
+from backend.attendance import checkin_reads
 from backend.attendance.flags import make_flag
 from backend.attendance.models import CheckIn, Workplace
 from backend.attendance.schedules import DaySchedule
@@ -53,16 +53,8 @@ class Placement:
     place_name: str = ""
 
 
-# What a flag needs to name an earlier check-in.
-_EVIDENCE_FIELDS = ("captured_at", "employee__name", "employee__nip")
-
-
 def _local(moment: dt.datetime, timezone: str) -> str:
     return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
-
-
-def _who(checkin: CheckIn) -> str:
-    return f"{checkin.employee.name} ({checkin.employee.nip})"
 
 
 def location_flags(sub: Submission, place: Placement) -> list[dict[str, Any]]:
@@ -109,17 +101,8 @@ def travel_flags(sub: Submission, place: Placement) -> list[dict[str, Any]]:
 
     Both neighbours are checked because offline phones upload out of order.
     """
-    mine = CheckIn.objects.filter(employee=sub.employee).only(
-        "latitude", "longitude", "accuracy_m", "captured_at"
-    )
-    neighbours = [
-        mine.filter(captured_at__lte=sub.captured_at).order_by("-captured_at").first(),
-        mine.filter(captured_at__gt=sub.captured_at).order_by("captured_at").first(),
-    ]
     limit = settings.FLAG_TRAVEL_SPEED_KMH
-    for other in neighbours:
-        if other is None:
-            continue
+    for other in checkin_reads.neighbours(sub.employee.pk, sub.captured_at):
         other_point = Point(other.latitude, other.longitude)
         # Both positions are only known to within their accuracy: judge the
         # shortest trip that the two accuracy circles allow.
@@ -191,19 +174,13 @@ def photo_reuse_flags(
 ) -> list[dict[str, Any]]:
     """``photo_reused`` or ``photo_near_duplicate`` against check-in photos
     (shared with the evidence photos of daily reports)."""
-    reused = (
-        CheckIn.objects.filter(photo_sha256=photo.sha256)
-        .select_related("employee")
-        .only(*_EVIDENCE_FIELDS)
-        .order_by("id")
-        .first()
-    )
+    reused = checkin_reads.first_with_photo(photo.sha256)
     if reused is not None:
         return [
             make_flag(
                 "photo_reused",
-                checkin_id=reused.pk,
-                who=_who(reused),
+                checkin_id=reused.id,
+                who=reused.who,
                 when=_local(reused.captured_at, timezone),
             )
         ]
@@ -212,8 +189,8 @@ def photo_reuse_flags(
         return [
             make_flag(
                 "photo_near_duplicate",
-                checkin_id=near.pk,
-                who=_who(near),
+                checkin_id=near.id,
+                who=near.who,
                 when=_local(near.captured_at, timezone),
             )
         ]
@@ -224,7 +201,9 @@ def phash_bands(phash: str) -> tuple[str, str, str, str]:
     return phash[0:4], phash[4:8], phash[8:12], phash[12:16]
 
 
-def _near_duplicate(photo: PhotoFacts, now: dt.datetime) -> CheckIn | None:
+def _near_duplicate(
+    photo: PhotoFacts, now: dt.datetime
+) -> checkin_reads.Earlier | None:
     """The earliest recent check-in whose photo is perceptually the same.
 
     Candidates share one of four 16-bit bands of the hash (guaranteed for
@@ -235,42 +214,21 @@ def _near_duplicate(photo: PhotoFacts, now: dt.datetime) -> CheckIn | None:
     since = now - dt.timedelta(days=settings.FLAG_NEAR_DUPLICATE_DAYS)
     # Only (id, hash) pairs: photos of one office share bands often, and
     # building a model per candidate cost more than the whole comparison.
-    candidates = (
-        CheckIn.objects.filter(
-            Q(phash_band0=bands[0])
-            | Q(phash_band1=bands[1])
-            | Q(phash_band2=bands[2])
-            | Q(phash_band3=bands[3]),
-            received_at__gte=since,
-        )
-        .order_by("id")
-        .values_list("id", "photo_phash")[:200]
-    )
     limit = settings.FLAG_PHASH_DISTANCE
-    for pk, phash in candidates:
+    for pk, phash in checkin_reads.phash_candidates(bands, since, 200):
         if hamming_distance(phash, photo.phash) <= limit:
-            return (
-                CheckIn.objects.select_related("employee")
-                .only("photo_phash", *_EVIDENCE_FIELDS)
-                .get(pk=pk)
-            )
+            return checkin_reads.checkin_named(pk)
     return None
 
 
 def sharing_flags(sub: Submission, place: Placement) -> list[dict[str, Any]]:
     flags: list[dict[str, Any]] = []
-    same_spot = (
-        CheckIn.objects.filter(
-            local_date=place.local_date,
-            latitude=sub.position.latitude,
-            longitude=sub.position.longitude,
-        )
-        .exclude(employee=sub.employee)
-        .order_by()
-        .values_list("employee__name", flat=True)
-        .distinct()
+    names = checkin_reads.names_at_spot(
+        local_date=place.local_date,
+        latitude=sub.position.latitude,
+        longitude=sub.position.longitude,
+        besides=sub.employee.pk,
     )
-    names = sorted(same_spot)
     if names:
         flags.append(
             make_flag(
@@ -279,13 +237,8 @@ def sharing_flags(sub: Submission, place: Placement) -> list[dict[str, Any]]:
         )
     if sub.device_id:
         since = sub.received_at - dt.timedelta(days=settings.FLAG_DEVICE_SHARED_DAYS)
-        users = sorted(
-            set(
-                CheckIn.objects.filter(device_id=sub.device_id, received_at__gte=since)
-                .exclude(employee=sub.employee)
-                .values_list("employee__name", flat=True)
-                .distinct()
-            )
+        users = checkin_reads.names_on_device(
+            device_id=sub.device_id, since=since, besides=sub.employee.pk
         )
         if users:
             flags.append(

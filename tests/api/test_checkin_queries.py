@@ -21,12 +21,12 @@ from tests.conftest import client_for
 __all__ = ["office"]
 
 # With the token, the day's schedules and the workplaces cached (as in a
-# running server): the idempotency probe, six verification reads (two
-# travel neighbours, reuse, near-duplicate, shared coordinates, shared
-# device), and the write transaction (check-in, audit head read + entry +
-# head update, feed event); the test's own transaction adds a savepoint and
-# its release. Before the caches it was 23.
-STATEMENTS = 14
+# running server): the idempotency probe, five verification reads (both
+# travel neighbours in one, reuse, near-duplicate, shared coordinates,
+# shared device), and the write transaction (check-in, audit head read +
+# entry + head update, feed event); the test's own transaction adds a
+# savepoint and its release. Before the caches it was 23.
+STATEMENTS = 13
 
 
 def _post_second_checkin(client: Any) -> tuple[Any, CaptureQueriesContext]:

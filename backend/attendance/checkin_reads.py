@@ -1,0 +1,165 @@
+"""The reads on a new check-in's hot path, in hand-written SQL.
+
+Every employee pays these on the morning rush, once per check-in. Built
+as ORM querysets, each cost more Python time (cloning, resolving and
+compiling the query, making model instances) than the database spent
+answering it. Here each is one fixed statement with parameters, the same
+text on SQLite and PostgreSQL, returning plain values. Parameters go
+through the model fields' own database preparation, so UUIDs, dates and
+times are stored and compared exactly as the ORM does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import Field
+from django.utils.dateparse import parse_datetime
+
+from backend.attendance.models import CheckIn
+from backend.organization.models import Employee
+
+_CHECKINS = CheckIn._meta.db_table
+_EMPLOYEES = Employee._meta.db_table
+
+
+def _prep(name: str, value: Any) -> Any:
+    field = CheckIn._meta.get_field(name)
+    assert isinstance(field, Field)  # noqa: S101 - a column, not a relation
+    return field.get_db_prep_value(value, connection)
+
+
+def _moment(value: dt.datetime | str) -> dt.datetime:
+    """A stored time as an aware datetime (SQLite gives naive UTC, or text
+    when the column's type is lost in a UNION)."""
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if moment is None:
+        raise ValueError(f"not a stored time: {value!r}")
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """An earlier check-in, as a flag names it."""
+
+    id: int
+    captured_at: dt.datetime
+    name: str
+    nip: str
+
+    @property
+    def who(self) -> str:
+        return f"{self.name} ({self.nip})"
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """An employee's check-in next in time to a new one."""
+
+    latitude: float
+    longitude: float
+    accuracy_m: float
+    captured_at: dt.datetime
+
+
+def existing_id(employee_id: int, client_uuid: uuid.UUID) -> int | None:
+    """The check-in this employee already sent with ``client_uuid``."""
+    rows = _rows(
+        f"SELECT id FROM {_CHECKINS} WHERE employee_id = %s AND client_uuid = %s",
+        [employee_id, _prep("client_uuid", client_uuid)],
+    )
+    return int(rows[0][0]) if rows else None
+
+
+def neighbours(employee_id: int, captured_at: dt.datetime) -> list[Neighbour]:
+    """The employee's check-ins just before (or at) and just after
+    ``captured_at``: offline phones upload out of order."""
+    moment = _prep("captured_at", captured_at)
+    columns = "latitude, longitude, accuracy_m, captured_at"
+    rows = _rows(
+        f"SELECT * FROM (SELECT {columns} FROM {_CHECKINS}"
+        " WHERE employee_id = %s AND captured_at <= %s"
+        " ORDER BY captured_at DESC LIMIT 1) AS before_it"
+        f" UNION ALL SELECT * FROM (SELECT {columns} FROM {_CHECKINS}"
+        " WHERE employee_id = %s AND captured_at > %s"
+        " ORDER BY captured_at ASC LIMIT 1) AS after_it",
+        [employee_id, moment, employee_id, moment],
+    )
+    return [
+        Neighbour(float(lat), float(lon), float(accuracy), _moment(when))
+        for lat, lon, accuracy, when in rows
+    ]
+
+
+_EARLIER = (
+    f"SELECT c.id, c.captured_at, e.name, e.nip FROM {_CHECKINS} c"
+    f" JOIN {_EMPLOYEES} e ON e.id = c.employee_id"
+)
+
+
+def _earlier(rows: list[tuple[Any, ...]]) -> Earlier | None:
+    if not rows:
+        return None
+    pk, when, name, nip = rows[0]
+    return Earlier(int(pk), _moment(when), str(name), str(nip))
+
+
+def first_with_photo(sha256: str) -> Earlier | None:
+    """The first check-in whose photo has exactly this SHA-256."""
+    return _earlier(
+        _rows(f"{_EARLIER} WHERE c.photo_sha256 = %s ORDER BY c.id LIMIT 1", [sha256])
+    )
+
+
+def checkin_named(pk: int) -> Earlier | None:
+    return _earlier(_rows(f"{_EARLIER} WHERE c.id = %s", [pk]))
+
+
+def phash_candidates(
+    bands: tuple[str, str, str, str], since: dt.datetime, limit: int
+) -> list[tuple[int, str]]:
+    """(id, perceptual hash) of the first ``limit`` check-ins received since
+    ``since`` that share one of the hash's four bands (each indexed)."""
+    rows = _rows(
+        f"SELECT id, photo_phash FROM {_CHECKINS}"
+        " WHERE (phash_band0 = %s OR phash_band1 = %s"
+        " OR phash_band2 = %s OR phash_band3 = %s) AND received_at >= %s"
+        " ORDER BY id LIMIT %s",
+        [*bands, _prep("received_at", since), limit],
+    )
+    return [(int(pk), str(phash)) for pk, phash in rows]
+
+
+def names_at_spot(
+    *, local_date: dt.date, latitude: float, longitude: float, besides: int
+) -> list[str]:
+    """Other employees who reported exactly this position on this day."""
+    rows = _rows(
+        f"SELECT DISTINCT e.name FROM {_CHECKINS} c"
+        f" JOIN {_EMPLOYEES} e ON e.id = c.employee_id"
+        " WHERE c.local_date = %s AND c.latitude = %s AND c.longitude = %s"
+        " AND c.employee_id <> %s",
+        [_prep("local_date", local_date), latitude, longitude, besides],
+    )
+    return sorted(str(name) for (name,) in rows)
+
+
+def names_on_device(*, device_id: str, since: dt.datetime, besides: int) -> list[str]:
+    """Other employees who checked in from this device since ``since``."""
+    rows = _rows(
+        f"SELECT DISTINCT e.name FROM {_CHECKINS} c"
+        f" JOIN {_EMPLOYEES} e ON e.id = c.employee_id"
+        " WHERE c.device_id = %s AND c.received_at >= %s AND c.employee_id <> %s",
+        [device_id, _prep("received_at", since), besides],
+    )
+    return sorted(str(name) for (name,) in rows)

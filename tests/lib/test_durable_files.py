@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from backend.lib.durable_files import StorageFull, write_durably
+from backend.lib.durable_files import DIRECT_MIN_BYTES, StorageFull, write_durably
 from backend.lib.photos import render_thumbnail
 
 PHOTO = Path(__file__).parents[1] / "fixtures" / "photos" / "orientation_portrait_6.jpg"
@@ -56,4 +56,46 @@ def test_a_thumbnail_that_finds_no_space_is_storage_full(
     monkeypatch.setattr(os, "fsync", _failing(errno.ENOSPC))
     with pytest.raises(StorageFull):
         render_thumbnail(PHOTO, tmp_path / "derived" / "a.thumb.jpg")
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+@pytest.mark.parametrize("size", [DIRECT_MIN_BYTES, 2_100_003, 3 * 1024 * 1024])
+def test_large_files_are_written_whole_and_private(tmp_path: Path, size: int) -> None:
+    data = os.urandom(size)
+    for name in ("a.jpg", "b.jpg"):  # the second reuses the aligned buffer
+        write_durably(tmp_path, f"checkins/{name}", data)
+        written = tmp_path / "checkins" / name
+        assert written.read_bytes() == data
+        assert written.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in (tmp_path / "checkins").iterdir()) == [
+        "a.jpg",
+        "b.jpg",
+    ]
+
+
+def test_a_filesystem_without_direct_writes_gets_ordinary_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_open = os.open
+    tried: list[bool] = []
+
+    def no_direct(path: Any, flags: int, *args: Any) -> int:
+        tried.append(bool(flags & os.O_DIRECT))
+        if flags & os.O_DIRECT:
+            raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", no_direct)
+    data = os.urandom(DIRECT_MIN_BYTES + 17)
+    write_durably(tmp_path, "a.jpg", data)
+    assert (tmp_path / "a.jpg").read_bytes() == data
+    assert tried[:2] == [True, False]
+
+
+def test_no_space_during_a_direct_write_is_storage_full_and_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(os, "write", _failing(errno.ENOSPC))
+    with pytest.raises(StorageFull):
+        write_durably(tmp_path, "checkins/a.jpg", os.urandom(DIRECT_MIN_BYTES * 2))
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []

@@ -126,6 +126,11 @@ _SQLITE = {
         "transaction_mode": "IMMEDIATE",
         "timeout": env.int("SQLITE_BUSY_TIMEOUT_S", 20, minimum=1),
     },
+    # A request thread keeps its connection for the next request
+    # (backend.lib.sync_handler reuses threads): opening one costs a schema
+    # parse and empties the prepared-statement cache.
+    "CONN_MAX_AGE": env.int("SQLITE_CONN_MAX_AGE", 300, minimum=0),
+    "CONN_HEALTH_CHECKS": True,
 }
 _default_db = env.database("DATABASE_URL", _SQLITE)
 if _default_db["ENGINE"].endswith("postgresql"):

@@ -12,18 +12,71 @@ request, a large part of what a request cost.
 does (all sync, same order, same behaviour) and runs it with one
 ``sync_to_async`` call, in the request's own thread as before (thread
 sensitive, so database connections stay per request thread).
+
+The stock handler also started a new thread for every request and ended
+it afterwards, so no database connection outlived its request. Here a
+request borrows an idle thread (asgiref's ``ThreadSensitiveContext``
+with a caller-owned executor) and returns it when done, as a WSGI server
+reuses its threads: a connection kept by ``CONN_MAX_AGE`` serves the
+thread's next request, with Django's usual checks at each request's start
+and end.
 """
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import django
-from asgiref.sync import sync_to_async
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core.handlers.asgi import ASGIHandler
+
+# Idle request threads kept for reuse; more run at a peak, and end after it.
+KEEP_IDLE_THREADS = 32
+
+
+class RequestThreads:
+    """Single-thread executors, one lent to each request in progress."""
+
+    def __init__(self, keep: int = KEEP_IDLE_THREADS) -> None:
+        self._idle: list[ThreadPoolExecutor] = []
+        self._keep = keep
+        self._lock = threading.Lock()
+
+    def lend(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="request")
+
+    def give_back(self, executor: ThreadPoolExecutor) -> None:
+        with self._lock:
+            if len(self._idle) < self._keep:
+                self._idle.append(executor)
+                return
+        executor.shutdown(wait=False)
 
 
 class SyncChainASGIHandler(ASGIHandler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads = RequestThreads()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            raise ValueError(
+                f"Django can only handle ASGI/HTTP connections, not {scope['type']}."
+            )
+        executor = self.threads.lend()
+        try:
+            # Every sync call of the request runs on the lent thread; the
+            # handler waits for all of them before it returns.
+            async with ThreadSensitiveContext(executor=executor):
+                await self.handle(scope, receive, send)
+        finally:
+            self.threads.give_back(executor)
+
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)
         self._middleware_chain: Any = sync_to_async(

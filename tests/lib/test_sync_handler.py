@@ -11,7 +11,7 @@ from asgiref.sync import SyncToAsync
 from asgiref.testing import ApplicationCommunicator
 from django.core.handlers.asgi import ASGIHandler
 
-from backend.lib.sync_handler import SyncChainASGIHandler
+from backend.lib.sync_handler import RequestThreads, SyncChainASGIHandler
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -95,3 +95,34 @@ async def test_a_request_crosses_to_its_thread_a_few_times_not_twenty(
     assert len(our_hops) <= 3 < 10 <= len(stock_hops)
     # All in the request's one thread, so its database connection is shared.
     assert len(set(our_hops)) == 1
+
+
+@pytest.mark.asyncio
+async def test_requests_reuse_an_idle_thread(
+    org: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from asgiref.sync import sync_to_async
+
+    token = await sync_to_async(_token_for)(org.alice.user)
+    handler = SyncChainASGIHandler()
+    hops = _count_hops(monkeypatch)
+    first_status, _body = await _get_me(handler, token)
+    first = set(hops)
+    hops.clear()
+    second_status, _body = await _get_me(handler, token)
+    assert (first_status, second_status) == (200, 200)
+    # A WSGI-like thread per request in turn: the second request runs on the
+    # first one's thread, so a kept database connection serves it too.
+    assert set(hops) == first and len(first) == 1
+
+
+def test_at_most_the_kept_number_of_idle_threads_stay() -> None:
+    threads = RequestThreads(keep=2)
+    lent = [threads.lend() for _ in range(4)]
+    assert len({id(executor) for executor in lent}) == 4
+    for executor in lent:
+        threads.give_back(executor)
+    again = [threads.lend(), threads.lend(), threads.lend()]
+    assert {id(e) for e in again[:2]} <= {id(e) for e in lent[:2]}
+    assert id(again[2]) not in {id(e) for e in lent}
+    assert lent[3]._shutdown and lent[2]._shutdown

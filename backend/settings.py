@@ -112,7 +112,9 @@ TEMPLATES = [
 VAR_DIR = Path(env.str("PANTAU_VAR_DIR", str(BASE_DIR / "var")))
 SQLITE_PATH = Path(env.str("SQLITE_PATH", str(VAR_DIR / "pantau.sqlite3")))
 _SQLITE = {
-    "ENGINE": "django.db.backends.sqlite3",
+    # Django's backend, with write transactions queued on a lock instead of
+    # sleeping in SQLite's busy handler (backend/lib/sqlite_writers).
+    "ENGINE": "backend.lib.sqlite_writers",
     "NAME": SQLITE_PATH,
     "OPTIONS": {
         # synchronous=FULL fsyncs the WAL on every commit, so a check-in

@@ -25,7 +25,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # A file, not Django's shared-cache in-memory database: threads in the
 # concurrency tests then meet SQLite's real locking (WAL, busy timeout, BEGIN
 # IMMEDIATE) as the server does, instead of "database table is locked".
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+if DATABASE_ENGINE == "sqlite":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(VAR_DIR / f"test-pantau-{os.getpid()}.sqlite3")  # noqa: F405
     }

@@ -91,7 +91,7 @@ def test_it_runs_embedded_with_nothing_but_a_secret_key() -> None:
 
     assert loaded["DEBUG"] is False
     database = loaded["DATABASES"]["default"]
-    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["ENGINE"] == "backend.lib.sqlite_writers"
     assert database["NAME"] == str(BASE_DIR / "var" / "pantau.sqlite3")
     init_command = database["OPTIONS"]["init_command"]
     # WAL is set on the file once per process (backend.lib.sqlite), and

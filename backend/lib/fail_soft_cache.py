@@ -18,12 +18,14 @@ for at most ``AUTH_TOKEN_CACHE_SECONDS``.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.utils.functional import cached_property
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -94,10 +96,34 @@ class FailSoftRedisCacheClient(RedisCacheClient):
         return _soft(partial(self._base.clear, self), False)
 
 
+# One client (and so one connection pool) per configuration and process.
+_clients: dict[str, FailSoftRedisCacheClient] = {}
+_clients_lock = threading.Lock()
+
+
 class FailSoftRedisCache(RedisCache):
     """``django.core.cache.backends.redis.RedisCache`` that degrades to no
-    cache while Redis cannot be reached (see the module docstring)."""
+    cache while Redis cannot be reached (see the module docstring).
+
+    Django makes a cache object per request under ASGI (per context, not
+    per thread), and each made its own connection pool: every request
+    opened a new connection to Redis. The client, with its pool, is
+    shared by the whole process instead (redis-py's pools are thread-safe).
+    """
+
+    # Set by RedisCache.__init__.
+    _servers: list[str]
+    _options: dict[str, Any]
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = FailSoftRedisCacheClient
+
+    @cached_property
+    def _cache(self) -> FailSoftRedisCacheClient:
+        key = repr((self._servers, sorted(self._options.items())))
+        with _clients_lock:
+            client = _clients.get(key)
+            if client is None:
+                client = _clients[key] = self._class(self._servers, **self._options)
+        return client

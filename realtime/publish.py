@@ -47,28 +47,37 @@ class _Health:
 _health = _Health()
 
 
-def publish_on_commit(event: ActivityEvent) -> None:
-    """Publish ``event`` once (and only if) its transaction commits."""
-    message = {"type": event.type, "id": event.pk}
-    transaction.on_commit(partial(publish, event_groups(event), message), robust=True)
+def publish_on_commit(*events: ActivityEvent) -> None:
+    """Ring for ``events`` once (and only if) their transaction commits.
+
+    One doorbell per group, naming the newest of the events that group may
+    see: a doorbell only wakes a socket, which then reads every event after
+    its last one from the outbox. A flagged check-in's two events ring each
+    group once, not twice.
+    """
+    newest: dict[str, dict[str, Any]] = {}
+    for event in sorted(events, key=lambda event: event.pk):
+        for group in event_groups(event):
+            newest[group] = {"type": event.type, "id": event.pk}
+    transaction.on_commit(partial(publish_doorbells, newest), robust=True)
 
 
-def publish(groups: list[str], message: dict[str, Any]) -> bool:
-    """Send ``message`` to ``groups`` now; False when it was not sent."""
+def publish_doorbells(doorbells: dict[str, dict[str, Any]]) -> bool:
+    """Send each group its doorbell now; False when they were not sent."""
     layer = get_channel_layer()
     if layer is None:
         return False
     if time.monotonic() < _health.paused_until:
-        logger.debug("feed publish skipped (cooling down): %s", message)
+        logger.debug("feed publish skipped (cooling down): %s", doorbells)
         return False
     try:
-        async_to_sync(_send)(layer, groups, message)
+        async_to_sync(_send)(layer, doorbells)
     except Exception as exc:
         _health.paused_until = time.monotonic() + COOLDOWN_S
         logger.warning(
-            "feed publish failed for event %s (%s: %s); skipping publishes for "
-            "%.0f s, sockets catch up from the outbox",
-            message.get("id"),
+            "feed publish failed for events up to %s (%s: %s); skipping "
+            "publishes for %.0f s, sockets catch up from the outbox",
+            max((message.get("id", 0) for message in doorbells.values()), default=0),
             type(exc).__name__,
             exc,
             COOLDOWN_S,
@@ -77,7 +86,12 @@ def publish(groups: list[str], message: dict[str, Any]) -> bool:
     return True
 
 
-async def _send(layer: Any, groups: list[str], message: dict[str, Any]) -> None:
+def publish(groups: list[str], message: dict[str, Any]) -> bool:
+    """Send ``message`` to ``groups`` now; False when it was not sent."""
+    return publish_doorbells(dict.fromkeys(groups, message))
+
+
+async def _send(layer: Any, doorbells: dict[str, dict[str, Any]]) -> None:
     async with asyncio.timeout(PUBLISH_TIMEOUT_S):
-        for group in groups:
+        for group, message in doorbells.items():
             await layer.group_send(group, message)

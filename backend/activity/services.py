@@ -90,8 +90,7 @@ def _events_record(
             events[0].save(force_insert=True)
         else:
             events = ActivityEvent.objects.bulk_create(events)
-        for event in events:
-            publish_on_commit(event)
+        publish_on_commit(*events)
     return events
 
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from backend.activity.models import ActivityEvent
 from backend.activity.services import checkin_reviewed_event
 from backend.attendance.models import CheckIn, Workplace
+from realtime.groups import event_groups
 from tests.realtime.conftest import checkin_payload, post_checkin
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +94,7 @@ def test_it_publishes_only_after_commit(
 ) -> None:
     with django_capture_on_commit_callbacks() as callbacks:
         post_checkin(org.alice)
-    # One publish per event, registered for after the commit.
+    # One publish for both events (created and flagged), after the commit.
     assert len(callbacks) == 1
     assert callbacks[0].func.__module__ == "realtime.publish"
 
@@ -206,3 +207,25 @@ def test_activity_prune_deletes_old_events_only(org: Any) -> None:
     call_command("activity_prune", "--days", "7", stdout=io.StringIO())
 
     assert list(ActivityEvent.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+def test_a_flagged_checkin_rings_each_group_once_with_its_newest_event(
+    org: Any,
+    office: Workplace,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from realtime import publish as publishing
+
+    rung: list[dict[str, dict[str, Any]]] = []
+    monkeypatch.setattr(publishing, "publish_doorbells", rung.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        checkin = post_checkin(org.alice, outside=True)
+    created, flagged = ActivityEvent.objects.order_by("id")
+    assert (created.type, flagged.type) == ("checkin.created", "checkin.flagged")
+    assert checkin["status"] == "needs_review"
+    (doorbells,) = rung
+    # Every group that sees the check-in, the auditors' one too, hears once
+    # of the newest event; the socket reads both from the outbox.
+    assert set(doorbells) == set(event_groups(flagged)) > set(event_groups(created))
+    assert {message["id"] for message in doorbells.values()} == {flagged.pk}

@@ -26,6 +26,7 @@ from django.utils import timezone
 from backend.activity.models import ActivityEvent
 from backend.attendance.flags import needs_review
 from backend.attendance.models import CheckIn
+from backend.lib.row_insert import insert_rows
 from backend.organization.models import Employee
 from realtime.publish import publish_on_commit
 
@@ -86,10 +87,7 @@ def _events_record(
     ]
     with transaction.atomic(savepoint=False):
         _hold_outbox_lock()
-        if len(events) == 1:
-            events[0].save(force_insert=True)
-        else:
-            events = ActivityEvent.objects.bulk_create(events)
+        insert_rows(*events)
         publish_on_commit(*events)
     return events
 

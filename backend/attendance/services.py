@@ -35,6 +35,7 @@ from backend.lib.durable_files import remove_quietly, write_durably
 from backend.lib.geo import Circle, FenceResult, Point, classify, validate_polygon
 from backend.lib.photos import PhotoFacts, inspect_photo
 from backend.lib.refusals import ReplayConflict
+from backend.lib.row_insert import insert_rows
 from backend.organization.models import Employee
 
 
@@ -347,7 +348,7 @@ def checkin_create(
     )
     try:
         with transaction.atomic():
-            checkin.save(force_insert=True)
+            insert_rows(checkin)
             audit_record(
                 actor=employee,
                 action="checkin.created",

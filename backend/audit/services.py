@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,7 @@ from backend.audit.chain import entry_hash, normalise
 from backend.audit.models import AuditChainHead, AuditEntry, CheckInReview
 from backend.audit.selectors import can_review_checkin
 from backend.lib.client_ip import valid_ip
+from backend.lib.row_insert import insert_rows
 from backend.organization.models import Employee
 
 Target = models.Model | tuple[str, Any] | None
@@ -81,10 +82,8 @@ def audit_record(
         # chains do not wait. On SQLite the IMMEDIATE transaction already
         # serialises writers; this is for PostgreSQL.
         chain = chain_for(actor_id)
-        head, _created = AuditChainHead.objects.select_for_update().get_or_create(
-            pk=chain
-        )
-        seq = head.last_seq + 1
+        last_seq, last_hash = _lock_head(chain)
+        seq = last_seq + 1
         at = timezone.now()
         digest = entry_hash(
             seq=seq,
@@ -97,7 +96,7 @@ def audit_record(
             before=before,
             after=after,
             ip=ip,
-            prev_hash=head.last_hash,
+            prev_hash=last_hash,
         )
         entry = AuditEntry(
             chain=chain,
@@ -111,17 +110,43 @@ def audit_record(
             before=before,
             after=after,
             ip=ip,
-            prev_hash=head.last_hash,
+            prev_hash=last_hash,
             hash=digest,
         )
         # The fields are validated; uniqueness of seq and hash is the
         # database's to enforce (the head lock makes a clash impossible), so
         # the SELECTs of the unique checks are skipped on this hot path.
         entry.full_clean(validate_unique=False, validate_constraints=False)
-        entry.save(force_insert=True)
-        head.last_seq, head.last_hash = seq, digest
-        head.save(update_fields=["last_seq", "last_hash"])
+        insert_rows(entry)
+        _move_head(chain, seq, digest)
     return entry
+
+
+# The head is read and moved on every append (every check-in): two fixed
+# statements instead of the ORM's get_or_create and save.
+_HEAD_TABLE = AuditChainHead._meta.db_table
+_READ_HEAD = f"SELECT last_seq, last_hash FROM {_HEAD_TABLE} WHERE id = %s"  # noqa: S608
+_MOVE_HEAD = f"UPDATE {_HEAD_TABLE} SET last_seq = %s, last_hash = %s WHERE id = %s"  # noqa: S608
+
+
+def _lock_head(chain: int) -> tuple[int, str]:
+    """The chain's last (seq, hash), its head row locked until commit."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(_READ_HEAD + lock, [chain])
+        row = cursor.fetchone()
+    if row is None:
+        # A chain's first entry ever.
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(
+            pk=chain
+        )
+        return head.last_seq, head.last_hash
+    return int(row[0]), str(row[1])
+
+
+def _move_head(chain: int, seq: int, digest: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_MOVE_HEAD, [seq, digest, chain])
 
 
 _VERDICT_STATUS = {

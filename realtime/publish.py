@@ -7,23 +7,30 @@ read the event itself from the outbox table (``realtime.outbox``), in id
 order: the channel layer may lose or reorder messages (two workers racing,
 a Redis restart), the table does neither.
 
-Publishing never fails the request that committed the event: errors are
-logged, each publish is bounded by ``PUBLISH_TIMEOUT_S``, and after a failure
-the process skips publishing for ``COOLDOWN_S`` so that a dead Redis costs
-one short wait per cool-down, not one per check-in. Events skipped that way
-reach the sockets through the outbox sweep within a few seconds.
+Publishing never fails nor delays the request that committed the event.
+In the server, the request thread hands its doorbells to the process's
+event loop and answers at once; the loop sends them, and doorbells that
+arrive while a send is in progress are merged (per group, the newest event)
+into the next one, so at the morning rush a group shared by many check-ins
+is rung once per round trip to Redis instead of once per check-in, and no
+doorbell waits longer than one round trip. Errors are logged, each send is
+bounded by ``PUBLISH_TIMEOUT_S``, and after a failure the process skips
+publishing for ``COOLDOWN_S``. Doorbells skipped or lost that way reach the
+sockets through the outbox sweep within a few seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
+import weakref
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
@@ -62,8 +69,75 @@ def publish_on_commit(*events: ActivityEvent) -> None:
     transaction.on_commit(partial(publish_doorbells, newest), robust=True)
 
 
-def publish_doorbells(doorbells: dict[str, dict[str, Any]]) -> bool:
-    """Send each group its doorbell now; False when they were not sent."""
+def publish_doorbells(doorbells: dict[str, dict[str, Any]]) -> None:
+    """Ring each group's doorbell: through the server's event loop without
+    waiting when called from a request thread, else now."""
+    loop = _server_loop()
+    if loop is None:
+        # Management commands, the test client: no event loop to hand to.
+        async_to_sync(deliver)(doorbells)
+        return
+    try:
+        loop.call_soon_threadsafe(_waiting_on(loop).add, doorbells)
+    except RuntimeError:
+        # The loop closed meanwhile (the worker is stopping): the sweep of
+        # the sockets' next process catches up.
+        logger.debug("feed publish skipped (event loop closed): %s", doorbells)
+
+
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop waiting on this thread (asgiref's sync_to_async)."""
+    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
+        return None
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return None
+    return cast(asyncio.AbstractEventLoop, loop)
+
+
+class _Waiting:
+    """Doorbells not yet sent, on one event loop (touched only from it)."""
+
+    def __init__(self) -> None:
+        self.doorbells: dict[str, dict[str, Any]] = {}
+        self.sending = False
+
+    def add(self, doorbells: dict[str, dict[str, Any]]) -> None:
+        for group, message in doorbells.items():
+            held = self.doorbells.get(group)
+            if held is None or message["id"] > held["id"]:
+                self.doorbells[group] = message
+        if not self.sending:
+            self.sending = True
+            task = asyncio.get_running_loop().create_task(self._send_all())
+            _tasks.add(task)
+            task.add_done_callback(_tasks.discard)
+
+    async def _send_all(self) -> None:
+        try:
+            while self.doorbells:
+                batch, self.doorbells = self.doorbells, {}
+                await deliver(batch)
+        finally:
+            self.sending = False
+
+
+_waiting: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Waiting] = (
+    weakref.WeakKeyDictionary()
+)
+# Strong references to the send tasks (asyncio keeps only weak ones).
+_tasks: set[asyncio.Task[None]] = set()
+
+
+def _waiting_on(loop: asyncio.AbstractEventLoop) -> _Waiting:
+    waiting = _waiting.get(loop)
+    if waiting is None:
+        waiting = _waiting[loop] = _Waiting()
+    return waiting
+
+
+async def deliver(doorbells: dict[str, dict[str, Any]]) -> bool:
+    """Send each group its doorbell; False when they were not sent."""
     layer = get_channel_layer()
     if layer is None:
         return False
@@ -71,7 +145,7 @@ def publish_doorbells(doorbells: dict[str, dict[str, Any]]) -> bool:
         logger.debug("feed publish skipped (cooling down): %s", doorbells)
         return False
     try:
-        async_to_sync(_send)(layer, doorbells)
+        await _send(layer, doorbells)
     except Exception as exc:
         _health.paused_until = time.monotonic() + COOLDOWN_S
         logger.warning(
@@ -84,11 +158,6 @@ def publish_doorbells(doorbells: dict[str, dict[str, Any]]) -> bool:
         )
         return False
     return True
-
-
-def publish(groups: list[str], message: dict[str, Any]) -> bool:
-    """Send ``message`` to ``groups`` now; False when it was not sent."""
-    return publish_doorbells(dict.fromkeys(groups, message))
 
 
 async def _send(layer: Any, doorbells: dict[str, dict[str, Any]]) -> None:

@@ -184,7 +184,7 @@ async def test_an_event_whose_doorbell_was_lost_arrives_with_the_sweep(
     monkeypatch.setattr(outbox, "SWEEP_S", 0.2)
     async with feed(org.bob.user) as bob:
         # As if Redis were down: nothing reaches the channel layer.
-        monkeypatch.setattr(publish, "publish", lambda groups, message: False)
+        monkeypatch.setattr(publish, "publish_doorbells", lambda doorbells: None)
         body = await apost_checkin(org.alice)
         message = await next_event(bob, timeout=3)
         assert message["data"]["checkin_id"] == body["id"]

@@ -26,6 +26,7 @@ from typing import Any
 
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
+from django.utils.functional import cached_property
 
 # How often a process waiting for another process's writer polls the file
 # lock (the threads of one process wait on their own lock, woken at once).
@@ -85,19 +86,20 @@ def _writers_of(path: str) -> _Writers:
 class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._writing = False
+        # The writer lock this connection holds, from BEGIN to COMMIT/ROLLBACK.
+        self._holding: _Writers | None = None
 
-    def _writer_queue(self) -> _Writers | None:
+    @cached_property
+    def _writers(self) -> _Writers | None:
         if self.is_in_memory_db():
             return None
         return _writers_of(os.path.abspath(str(self.settings_dict["NAME"])))
 
     def _start_transaction_under_autocommit(self) -> None:
-        queue = self._writer_queue()
-        if queue is not None:
-            timeout = float(self.settings_dict["OPTIONS"].get("timeout", 5))
-            queue.acquire(timeout)
-            self._writing = True
+        writers = self._writers
+        if writers is not None:
+            writers.acquire(float(self.settings_dict["OPTIONS"].get("timeout", 5)))
+            self._holding = writers
         try:
             super()._start_transaction_under_autocommit()  # type: ignore[misc]
         except BaseException:
@@ -105,11 +107,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
             raise
 
     def _stop_writing(self) -> None:
-        if self._writing:
-            self._writing = False
-            queue = self._writer_queue()
-            if queue is not None:
-                queue.release()
+        holding, self._holding = self._holding, None
+        if holding is not None:
+            holding.release()
 
     def _commit(self) -> Any:
         try:

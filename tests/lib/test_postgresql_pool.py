@@ -3,6 +3,7 @@ down, instead of making the request wait for the pool's timeout."""
 
 from __future__ import annotations
 
+import socket
 import time
 
 import psycopg
@@ -39,3 +40,38 @@ def test_a_pool_that_cannot_connect_fails_at_once() -> None:
         assert time.monotonic() - started < 1.0
     finally:
         pool.close(timeout=1)
+
+
+def test_a_request_queued_when_the_pool_fails_to_connect_fails_with_it() -> None:
+    # A server that takes the connection and never answers: the pool's
+    # first attempt lasts connect_timeout, and a request arriving meanwhile
+    # queues for a connection as it would behind dead idle ones.
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    pool = FailFastPool(
+        kwargs={
+            "host": "127.0.0.1",
+            "port": silent.getsockname()[1],
+            "user": "pantau",
+            "dbname": "pantau",
+            "connect_timeout": 2,
+        },
+        min_size=1,
+        max_size=4,
+        timeout=20,
+        open=False,
+    )
+    pool.open()
+    try:
+        assert not pool._unreachable
+        started = time.monotonic()
+        with pytest.raises(psycopg.OperationalError, match="unreachable"):
+            pool.getconn()
+        waited = time.monotonic() - started
+        assert pool._unreachable
+        # The attempt's own connect_timeout, not the pool's 20 s.
+        assert waited < 8, waited
+    finally:
+        pool.close(timeout=1)
+        silent.close()

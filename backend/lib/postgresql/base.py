@@ -14,14 +14,17 @@ one direct attempt of its own (bounded by ``connect_timeout``) instead of
 queueing: refused at once while the server is down (a 503 in milliseconds),
 and a working, unpooled connection, closed after the request, as soon as it
 is back; the idle connections left from before are then tested once
-(``check()``) and the dead ones replaced. Everything else is Django's
-backend unchanged.
+(``check()``) and the dead ones replaced. A request that was already
+queued when the pool's attempt failed (its idle connections turned out dead
+on a worker that had not noticed the outage) gets its error at once too.
+Everything else is Django's backend unchanged.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 from django.db.backends.base.base import NO_DB_ALIAS
 from django.db.backends.postgresql import base
 from psycopg_pool import ConnectionPool
@@ -37,13 +40,24 @@ class FailFastPool(ConnectionPool):
         # The pool's own attempts (start-up, replacing lost connections).
         try:
             conn = super()._connect(timeout)
-        except Exception:
+        except Exception as exc:
             self._unreachable = True
+            self._fail_waiting(exc)
             raise
         if self._unreachable:
             self._stale = True
         self._unreachable = False
         return conn
+
+    def _fail_waiting(self, error: Exception) -> None:
+        # Requests already queued for a connection when the attempt failed
+        # (the pool found its idle connections dead and tried to replace
+        # them) get their 503 now, not after the pool's timeout.
+        with self._lock:
+            waiting = list(self._waiting)
+            self._waiting.clear()
+        for client in waiting:
+            client.fail(psycopg.OperationalError(f"PostgreSQL is unreachable: {error}"))
 
     def getconn(self, timeout: float | None = None) -> Any:
         if self._unreachable and not self._pool:

@@ -7,8 +7,9 @@ with the 1280-px photo, ``websockets`` sockets):
 - load: 100 supervisor sockets (the demo's 15 supervisors, several sockets
   each) while employees check in at 20/s for 15 s (``BENCH_SCALE`` scales
   the duration). Latency of every delivery of a ``checkin.created``, from
-  the event's ``at`` (taken under the outbox lock, just before the commit:
-  the figures slightly overstate commit-to-socket) to its arrival.
+  the event's ``at`` (given inside the commit on PostgreSQL, just before it
+  on SQLite: the figures slightly overstate commit-to-socket) to its
+  arrival.
   Goals: p95 under 100 ms in memory, under 150 ms with Redis.
 - fan-out: 1,000 sockets of one supervisor, one check-in of a subordinate,
   five times. Goal: the last of the 1,000 deliveries under 0.5 s.

@@ -164,7 +164,8 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
 
     def _ring(self, message: dict[str, Any]) -> None:
         if self.stream is not None:
-            self.stream.wake(int(message["id"]))
+            event_id = message.get("id")
+            self.stream.ring(None if event_id is None else int(event_id))
 
     def _say_error(self, code: str, text: Promise | str) -> None:
         if self.stream is not None:

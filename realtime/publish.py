@@ -1,7 +1,8 @@
 """After-commit publishing of activity events: the one module that pushes
 feed events into the channel layer.
 
-The message is a doorbell, ``{"type": "checkin.created", "id": 123}``, sent
+The message is a doorbell, ``{"type": "checkin.created", "id": 123}``
+(``"id": null`` on PostgreSQL, where the event is numbered at commit), sent
 to every group that may see the event (``realtime.groups``). Sockets then
 read the event itself from the outbox table (``realtime.outbox``), in id
 order: the channel layer may lose or reorder messages (two workers racing,
@@ -34,6 +35,7 @@ from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from backend.activity.models import ids_final_at_insert
 from realtime.groups import event_groups
 
 if TYPE_CHECKING:
@@ -62,10 +64,13 @@ def publish_on_commit(*events: ActivityEvent) -> None:
     its last one from the outbox. A flagged check-in's two events ring each
     group once, not twice.
     """
+    # On PostgreSQL an event gets its id as it commits: the doorbell then
+    # names none, and the socket reads whatever committed since.
+    final = ids_final_at_insert()
     newest: dict[str, dict[str, Any]] = {}
     for event in sorted(events, key=lambda event: event.pk):
         for group in event_groups(event):
-            newest[group] = {"type": event.type, "id": event.pk}
+            newest[group] = {"type": event.type, "id": event.pk if final else None}
     transaction.on_commit(partial(publish_doorbells, newest), robust=True)
 
 
@@ -105,7 +110,7 @@ class _Waiting:
     def add(self, doorbells: dict[str, dict[str, Any]]) -> None:
         for group, message in doorbells.items():
             held = self.doorbells.get(group)
-            if held is None or message["id"] > held["id"]:
+            if held is None or (message["id"] or 0) > (held["id"] or 0):
                 self.doorbells[group] = message
         if not self.sending:
             self.sending = True
@@ -151,7 +156,7 @@ async def deliver(doorbells: dict[str, dict[str, Any]]) -> bool:
         logger.warning(
             "feed publish failed for events up to %s (%s: %s); skipping "
             "publishes for %.0f s, sockets catch up from the outbox",
-            max((message.get("id", 0) for message in doorbells.values()), default=0),
+            max((message.get("id") or 0 for message in doorbells.values()), default=0),
             type(exc).__name__,
             exc,
             COOLDOWN_S,

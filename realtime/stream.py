@@ -65,6 +65,7 @@ class FeedStream:
         self._reader = outbox.reader()
         self._wakeup = asyncio.Event()
         self._target = 0
+        self._fresh_read = False
         self._rewind: int | None = None
         self._summary_wanted = False
         self._notices: list[dict[str, Any]] = []
@@ -95,6 +96,16 @@ class FeedStream:
         if event_id is not None and event_id > self._target:
             self._target = event_id
         self._wakeup.set()
+
+    def ring(self, event_id: int | None) -> None:
+        """A doorbell for event ``event_id``; None when the event's id was
+        not known as it was announced (PostgreSQL numbers events at
+        commit): the next catch-up then reads what committed since."""
+        if event_id is None:
+            self._fresh_read = True
+            self._wakeup.set()
+        else:
+            self.wake(event_id)
 
     def rewind(self, after: int) -> None:
         """Send every event after ``after`` again (a client's resume)."""
@@ -170,7 +181,14 @@ class FeedStream:
         self.cursor = upto
 
     async def _catch_up(self) -> None:
-        if self._target > self._reader.head:
+        if self._fresh_read:
+            self._fresh_read = False
+            try:
+                await self._reader.advance()
+            except Exception:
+                self._fresh_read = True
+                raise
+        elif self._target > self._reader.head:
             await self._reader.advance(self._target)
         found = self._reader.since(self.cursor)
         if found is None:

@@ -71,7 +71,9 @@ def events_visible_to(
     if upto is not None:
         visible = visible.filter(id__lte=upto)
     cutoff = (now or timezone.now()) - REPLAY_MAX_AGE
-    # Ids and times grow together (both are taken under the outbox lock), so
+    # Ids grow in commit order (backend.activity.services) and times are
+    # taken just before the commit, so they grow together (to within a
+    # transaction's last milliseconds):
     # the window starts at the first event at or after the cutoff.
     first_recent = (
         ActivityEvent.objects.filter(at__gte=cutoff)

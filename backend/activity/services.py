@@ -1,18 +1,21 @@
 """Writes for the activity feed: events recorded in the change's transaction.
 
-Domain services call these as the *last write* of their transaction (the
-check-in service right after saving the check-in). The row commits or rolls
-back with the change; after commit ``realtime.publish`` pushes it to the
-sockets that may see it.
+Domain services call these inside the transaction of the change they
+report (the check-in service right after saving the check-in). The row
+commits or rolls back with the change; after commit ``realtime.publish``
+pushes it to the sockets that may see it.
 
 Event ids must grow in commit order: a client that has seen event N resumes
 with "everything after N", which would skip an event N-1 that committed
 after N. SQLite gives this for free (one writer at a time, and Pantau opens
-write transactions with BEGIN IMMEDIATE). On PostgreSQL ids come from a
-sequence, handed out before commit, so ``event_record`` takes a
-transaction-scoped advisory lock first: the event's insert and its commit
-happen one transaction at a time. That is why it must come last in the
-transaction: the lock is held until commit.
+write transactions with BEGIN IMMEDIATE). On PostgreSQL a sequence hands
+ids out before commit, so migration 0002 renumbers each event at COMMIT:
+a deferred trigger takes a transaction-scoped advisory lock and gives the
+row a fresh id, one committing transaction at a time. The lock
+lives only inside the commit, not across round trips to the application
+(where, at the morning rush, the thread holding it waited for the GIL while
+every other check-in waited for it). The id an insert returns there is
+provisional (``models.ids_final_at_insert``).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from backend.activity.models import ActivityEvent
@@ -29,10 +32,6 @@ from backend.attendance.models import CheckIn
 from backend.lib.row_insert import insert_rows
 from backend.organization.models import Employee
 from realtime.publish import publish_on_commit
-
-# pg_advisory_xact_lock key that serialises outbox writes (any fixed bigint;
-# this one is "pantau" in ASCII).
-OUTBOX_LOCK_KEY = 0x70616E746175
 
 
 def event_record(
@@ -86,7 +85,6 @@ def _events_record(
         for type, flagged in kinds
     ]
     with transaction.atomic(savepoint=False):
-        _hold_outbox_lock()
         insert_rows(*events)
         publish_on_commit(*events)
     return events
@@ -95,7 +93,7 @@ def _events_record(
 def checkin_events(checkin: CheckIn) -> list[ActivityEvent]:
     """Record ``checkin.created`` and, when the check-in needs review,
     ``checkin.flagged`` (the one auditors see). Call inside the check-in's
-    transaction, as its last write."""
+    transaction."""
     kinds: list[tuple[str, bool]] = [(ActivityEvent.Type.CHECKIN_CREATED, False)]
     if needs_review(checkin.flags):
         kinds.append((ActivityEvent.Type.CHECKIN_FLAGGED, True))
@@ -144,12 +142,6 @@ def events_prune(*, before: dt.datetime) -> int:
     replays at most the last day, so older rows only take space."""
     deleted, _by_model = ActivityEvent.objects.filter(at__lt=before).delete()
     return deleted
-
-
-def _hold_outbox_lock() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [OUTBOX_LOCK_KEY])
 
 
 def _actor_name(actor: Any) -> str:

@@ -225,8 +225,8 @@ def flex_request_decide(
 
 
 # --- feed events ---------------------------------------------------------
-# Recorded last in their transaction (the outbox lock must be the last one
-# taken; see backend.activity.services.event_record).
+# Recorded in the transaction of the change they report (see
+# backend.activity.services).
 
 
 def _flex_event_data(request: FlexRequest) -> dict[str, Any]:

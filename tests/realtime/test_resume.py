@@ -123,9 +123,13 @@ async def test_the_replay_leaves_out_events_older_than_a_day(
     @database_sync_to_async
     def old_and_new() -> tuple[int, int]:
         with time_machine.travel(dt.datetime.now(dt.UTC) - dt.timedelta(days=2)):
-            old = event_record(type="checkin.created", actor=org.alice, data={})
-        new = event_record(type="checkin.created", actor=org.alice, data={})
-        return old.pk, new.pk
+            event_record(type="checkin.created", actor=org.alice, data={})
+        event_record(type="checkin.created", actor=org.alice, data={})
+        # The ids as committed (PostgreSQL numbers events at commit).
+        old_id, new_id = ActivityEvent.objects.order_by("at").values_list(
+            "id", flat=True
+        )
+        return old_id, new_id
 
     old, new = await old_and_new()
     async with feed(org.bob.user, query=f"after={old - 1}") as bob:
@@ -176,6 +180,41 @@ async def test_an_event_is_sent_only_once_its_transaction_commits(
         checkin_id = await pending
         message = await next_event(bob)
         assert message["data"]["checkin_id"] == checkin_id
+
+
+@pytest.mark.postgres
+async def test_an_event_inserted_first_and_committed_last_arrives_live(
+    org: Any, office: Workplace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL numbers events at commit: alice's event, inserted first,
+    gets the larger id when it commits after bob's. Its doorbell cannot
+    name that id, and the socket, already past the id alice's insert
+    returned, must still read it at once, not at the next sweep."""
+    monkeypatch.setattr(outbox, "SWEEP_S", 60.0)
+    written = threading.Event()
+    commit = threading.Event()
+
+    def open_transaction() -> None:
+        with transaction.atomic():
+            event_record(type="checkin.created", actor=org.alice, data={})
+            written.set()
+            assert commit.wait(10)
+
+    async with feed(org.dina.user) as dina:
+        pending = asyncio.ensure_future(
+            database_sync_to_async(open_transaction, thread_sensitive=False)()
+        )
+        assert await asyncio.to_thread(written.wait, 10)
+        await database_sync_to_async(event_record)(
+            type="checkin.created", actor=org.bob, data={}
+        )
+        first = await next_event(dina)
+        commit.set()
+        await pending
+        second = await next_event(dina, timeout=2)
+        assert second["id"] > first["id"]
+        ids = [event.pk async for event in ActivityEvent.objects.order_by("at")]
+        assert ids == [second["id"], first["id"]]
 
 
 async def test_an_event_whose_doorbell_was_lost_arrives_with_the_sweep(

@@ -349,6 +349,10 @@ def checkin_create(
     try:
         with transaction.atomic():
             insert_rows(checkin)
+            # The feed's events commit or roll back with the check-in.
+            checkin_events(checkin)
+            # Last: the audit chain's head stays locked until the commit,
+            # so other check-ins of its chain wait for as little as can be.
             audit_record(
                 actor=employee,
                 action="checkin.created",
@@ -356,8 +360,6 @@ def checkin_create(
                 after=_audit_facts(checkin),
                 ip=ip,
             )
-            # The feed's events commit or roll back with the check-in.
-            checkin_events(checkin)
     except IntegrityError:
         # Lost the race against a concurrent send of the same check-in: the
         # unique constraint kept one row; answer with that one.

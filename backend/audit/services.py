@@ -1,10 +1,12 @@
 """Writes for the audit: appending to the log, reviewing check-ins.
 
 ``audit_record`` is the one way an audit entry comes to exist. Call it
-inside the transaction of the change it records (it joins it), *before*
-queuing a feed event: ``backend.activity.services.event_record`` must stay
-the last write of a transaction, and taking the two locks in the same order
-everywhere keeps writers from deadlocking.
+inside the transaction of the change it records (it joins it). It locks
+its chain's head row until the commit, so on a busy path it is best the
+transaction's last write (the check-in service writes it after the feed's
+events). The feed's own lock is taken only inside the commit
+(``backend.activity.services``), after every row lock, so the two cannot
+deadlock.
 """
 
 from __future__ import annotations
@@ -221,7 +223,7 @@ def checkin_review(
 
 
 def _checkin_reviewed_event(*, checkin: CheckIn, reviewer: Any) -> None:
-    """Queue ``checkin.reviewed`` on the feed (the transaction's last write)."""
+    """Queue ``checkin.reviewed`` on the feed, in the review's transaction."""
     from backend.activity.services import checkin_reviewed_event
 
     actor = getattr(reviewer, "employee", None) or reviewer

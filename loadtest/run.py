@@ -7,7 +7,7 @@
 2. ``manage.py serve`` with WEB_CONCURRENCY workers on a free port;
 3. the supervisors' feed sockets, then the open-loop arrivals of the plan
    from this process (loadtest/traffic.py), with py-spy sampling the server
-   during the peak;
+   in a stretch at the peak rate after the measured peak;
 4. the figures on stdout, in var/loadtest/report.json and as a plot in
    var/loadtest/report.png; every process stopped, every file removed.
 
@@ -45,6 +45,9 @@ from loadtest.traffic import Morning, Segment, watch_feed
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "loadtest"
 PHOTO_MAX_BYTES = 15 * 1024 * 1024
+# The profile stretch outlasts the sampling by this much: py-spy starts
+# sampling a few seconds after it is launched.
+PROFILE_LEAD_S = 10.0
 # The 60-minute morning, 06:30-07:30 WIB, in shares of the peak rate: the
 # office opens at 07:30 and half of everyone arrives in its last ten minutes.
 MORNING = (
@@ -100,7 +103,10 @@ def _options(argv: list[str]) -> argparse.Namespace:
         "--profile-seconds",
         type=float,
         default=30.0,
-        help="py-spy the server this long in the middle of the peak (0: off)",
+        help=(
+            "py-spy the server this long, at the peak rate after the measured "
+            "peak (--morning: in the middle of the peak) (0: off)"
+        ),
     )
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--seed", type=int, default=83)
@@ -133,11 +139,20 @@ def plan(options: argparse.Namespace) -> list[Segment]:
             for name, minutes, a, b in MORNING
         ]
     peak = options.peak_rate
-    return [
+    segments = [
         Segment("ramp", options.ramp_seconds, peak / 3, peak),
         Segment("peak", options.peak_minutes * 60, peak, peak),
-        Segment("tail", options.tail_seconds, peak, peak / 3),
     ]
+    if options.profile_seconds and not options.find_max:
+        # py-spy's start (reading the workers' binaries and symbols) takes a
+        # core's worth of CPU for some seconds: inside the measured peak it
+        # shed requests (11 in a 10-minute run, all in its first seconds).
+        # The profile gets its own stretch at the peak rate, after it.
+        segments.append(
+            Segment("profile", options.profile_seconds + PROFILE_LEAD_S, peak, peak)
+        )
+    segments.append(Segment("tail", options.tail_seconds, peak, peak / 3))
+    return segments
 
 
 # --- the deployment ----------------------------------------------------------------
@@ -464,15 +479,15 @@ async def _drive(
         morning.started = time.perf_counter()
         morning.outcome.started_wall = time.time()
         if options.profile_seconds and not options.find_max:
-            before_peak = (
-                sum(s.seconds for s in segments[:-1])
-                if options.morning
-                else segments[0].seconds
-            )
-            peak_seconds = (
-                segments[-1].seconds if options.morning else segments[1].seconds
-            )
-            delay = before_peak + max(0.0, (peak_seconds - options.profile_seconds) / 2)
+            if options.morning:
+                # The middle of the curve's last (peak) segment.
+                before_peak = sum(s.seconds for s in segments[:-1])
+                delay = before_peak + max(
+                    0.0, (segments[-1].seconds - options.profile_seconds) / 2
+                )
+            else:
+                # The start of the profile stretch after the measured peak.
+                delay = sum(s.seconds for s in segments[:2])
             profile_task = asyncio.create_task(
                 _profile(deployed, delay, options.profile_seconds, options.out)
             )

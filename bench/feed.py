@@ -54,7 +54,7 @@ FANOUT_ROUNDS = 5
 CONNECT_CONCURRENCY = 50
 STEP_TIMEOUT_S = 60.0
 CORE = "channels_redis.core.RedisChannelLayer"
-PUBSUB = "channels_redis.pubsub.RedisPubSubChannelLayer"
+PUBSUB = "realtime.layers.RedisPubSubChannelLayer"
 WIB = dt.timezone(dt.timedelta(hours=7))
 
 

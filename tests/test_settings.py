@@ -219,7 +219,7 @@ def test_redis_url_switches_channel_layer_and_cache(var_dir: dict[str, str]) -> 
 
     assert loaded["REDIS_URL"] == url
     assert loaded["CHANNEL_LAYERS"]["default"] == {
-        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "BACKEND": "realtime.layers.RedisPubSubChannelLayer",
         "CONFIG": {"hosts": [url]},
     }
     cache = loaded["CACHES"]["default"]

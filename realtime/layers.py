@@ -2,7 +2,6 @@
 O(1) per message, and the scaled deployment's Redis pub/sub layer, which
 rings many groups in one round trip.
 
-
 channels' ``InMemoryChannelLayer`` sweeps every queue and every group
 membership for expired entries on each ``receive`` and ``group_send``. Each
 of N sockets receives the doorbell of an event, so one event costs N sweeps
@@ -13,13 +12,13 @@ expire after a minute, memberships after a day) at a constant cost.
 
 channels_redis's ``RedisPubSubChannelLayer`` sends a group message as one
 ``PUBLISH`` and one round trip to Redis. A check-in rings about five groups
-(the employee, the supervisors up the chain, the unit admins) and at the
-morning rush the doorbells of a few dozen check-ins go out together
-(``realtime.publish``): a hundred sequential round trips, each waiting for
-the worker's event loop to get the GIL back from the request threads. That
-took longer than the publish timeout, and publishing then paused for
-seconds. ``group_send_many`` sends them all in one pipelined round trip per
-Redis shard.
+(the employee, the supervisors up the chain, the unit admins), and at the
+morning rush the doorbells of several check-ins go out together
+(``realtime.publish``). Under load every round trip also waits for the
+worker's event loop to get the GIL back from the request threads, so a
+batch sent group by group costs that wait once per group.
+``group_send_many`` sends the batch in one pipelined round trip per Redis
+shard.
 """
 
 from __future__ import annotations

@@ -107,3 +107,95 @@ def test_a_malformed_token_is_401(org: Any) -> None:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Token not-hex-zz")
     assert client.get("/api/v1/me/").status_code == 401
+
+
+def _first_request_queries(user: Any) -> tuple[int, CaptureQueriesContext]:
+    client, _token, _instance = _client(user)
+    with CaptureQueriesContext(connection) as queries:
+        status = client.get("/api/v1/me/").status_code
+    return status, queries
+
+
+def test_a_first_request_reads_token_user_and_employee_in_one_statement(
+    org: Any,
+) -> None:
+    status, queries = _first_request_queries(org.alice.user)
+    assert status == 200
+    sql = [q["sql"] for q in queries.captured_queries]
+    [token_sql] = [s for s in sql if "knox_authtoken" in s]
+    # The employee, unit and instansi come with the token.
+    for table in (
+        "organization_employee",
+        "organization_unit",
+        "organization_instansi",
+    ):
+        assert table in token_sql
+
+
+def test_the_loaded_employee_carries_unit_and_instansi(org: Any) -> None:
+    _unused, token, _instance = _client(org.alice.user)
+    user, auth_token = CachedTokenAuthentication().authenticate_credentials(
+        token.encode()
+    )
+    assert user == org.alice.user and auth_token.user is user
+    with CaptureQueriesContext(connection) as queries:
+        employee = user.employee
+        assert employee.pk == org.alice.pk
+        assert employee.user is user
+        assert employee.unit == org.alice.unit
+        assert employee.unit.instansi == org.alice.unit.instansi
+        assert employee.unit.instansi.timezone == org.alice.unit.instansi.timezone
+    assert len(queries) == 0
+
+
+def test_a_user_without_an_employee_record_authenticates(
+    django_user_model: Any,
+) -> None:
+    admin = django_user_model.objects.create_user("bkd-admin", password="x" * 12)
+    _unused, token, _instance = _client(admin)
+    user, _auth_token = CachedTokenAuthentication().authenticate_credentials(
+        token.encode()
+    )
+    assert user == admin
+    with CaptureQueriesContext(connection) as queries:
+        assert not hasattr(user, "employee")
+    assert len(queries) == 0
+
+
+def test_an_expired_token_is_refused_and_deleted(org: Any) -> None:
+    client, _token, instance = _client(org.alice.user)
+    AuthToken.objects.filter(pk=instance.pk).update(
+        expiry=timezone.now() - dt.timedelta(seconds=1)
+    )
+    assert client.get("/api/v1/me/").status_code == 401
+    assert not AuthToken.objects.filter(pk=instance.pk).exists()
+
+
+def test_other_expired_tokens_of_the_user_are_pruned(org: Any) -> None:
+    _c1, _t1, stale = _client(org.alice.user)
+    _c2, _t2, valid_other = _client(org.alice.user)
+    AuthToken.objects.filter(pk=stale.pk).update(
+        expiry=timezone.now() - dt.timedelta(seconds=1)
+    )
+    client, _token, current = _client(org.alice.user)
+    assert client.get("/api/v1/me/").status_code == 200
+    left = set(
+        AuthToken.objects.filter(user=org.alice.user).values_list("pk", flat=True)
+    )
+    assert left == {valid_other.pk, current.pk}
+
+
+def test_a_right_key_with_a_wrong_secret_is_refused(org: Any) -> None:
+    _unused, token, _instance = _client(org.alice.user)
+    # Same token_key (the first 15 characters), different rest.
+    forged = token[:15] + ("0" if token[15] != "0" else "1") + token[16:]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {forged}")
+    assert client.get("/api/v1/me/").status_code == 401
+
+
+def test_an_inactive_user_is_refused_on_a_first_request(org: Any) -> None:
+    client, _token, _instance = _client(org.alice.user)
+    org.alice.user.is_active = False
+    org.alice.user.save()
+    assert client.get("/api/v1/me/").status_code == 401

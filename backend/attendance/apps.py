@@ -10,7 +10,7 @@ class AttendanceConfig(AppConfig):
     verbose_name = _("Attendance (presensi)")
 
     def ready(self) -> None:
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.db.models.signals import post_delete, post_save
 
         from backend.attendance.models import Workplace
         from backend.attendance.services import forget_workplaces
@@ -21,8 +21,3 @@ class AttendanceConfig(AppConfig):
                 sender=Workplace,
                 dispatch_uid=f"workplace-cache-{id(signal)}",
             )
-        m2m_changed.connect(
-            forget_workplaces,
-            sender=Workplace.employees.through,
-            dispatch_uid="workplace-cache-m2m",
-        )

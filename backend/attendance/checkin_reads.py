@@ -20,11 +20,12 @@ from django.db import connection
 from django.db.models import Field
 from django.utils.dateparse import parse_datetime
 
-from backend.attendance.models import CheckIn
+from backend.attendance.models import CheckIn, Workplace
 from backend.organization.models import Employee
 
 _CHECKINS = CheckIn._meta.db_table
 _EMPLOYEES = Employee._meta.db_table
+_ASSIGNED = Workplace.employees.through._meta
 
 
 def _prep(name: str, value: Any) -> Any:
@@ -79,6 +80,17 @@ def existing_id(employee_id: int, client_uuid: uuid.UUID) -> int | None:
         [employee_id, _prep("client_uuid", client_uuid)],
     )
     return int(rows[0][0]) if rows else None
+
+
+def assigned_workplace_ids(employee_id: int) -> list[int]:
+    """Workplaces the employee is assigned to by name (active or not)."""
+    rows = _rows(
+        f"SELECT {_ASSIGNED.get_field('workplace').column}"  # type: ignore[union-attr]
+        f" FROM {_ASSIGNED.db_table}"
+        f" WHERE {_ASSIGNED.get_field('employee').column} = %s",  # type: ignore[union-attr]
+        [employee_id],
+    )
+    return [int(pk) for (pk,) in rows]
 
 
 def neighbours(employee_id: int, captured_at: dt.datetime) -> list[Neighbour]:

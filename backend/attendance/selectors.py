@@ -10,7 +10,7 @@ from django.http import Http404
 
 from backend.attendance.flags import needs_review
 from backend.attendance.models import CheckIn, Workplace
-from backend.organization.models import Employee
+from backend.organization.models import Employee, paths_above
 from backend.organization.visibility import can_view_employee
 
 
@@ -25,6 +25,14 @@ def workplaces_for(employee: Employee) -> QuerySet[Workplace]:
         .distinct()
         .order_by("name")
     )
+
+
+def unit_workplaces(unit_path: str) -> QuerySet[Workplace]:
+    """Active workplaces of the unit at ``unit_path`` and the units above
+    it (the share of ``workplaces_for`` that all its employees have)."""
+    return Workplace.objects.filter(
+        is_active=True, unit__path__in=paths_above(unit_path)
+    ).order_by("name", "pk")
 
 
 def checkin_is_flagged(checkin: CheckIn) -> bool:

@@ -28,7 +28,7 @@ from backend.attendance import checkin_reads, verification
 from backend.attendance.flags import flag_codes_text, needs_review, risk_score
 from backend.attendance.models import CheckIn, Workplace
 from backend.attendance.schedules import day_schedule
-from backend.attendance.selectors import workplaces_for
+from backend.attendance.selectors import unit_workplaces, workplaces_for
 from backend.audit.services import audit_record
 from backend.flexwork.selectors import approved_locations
 from backend.lib.durable_files import remove_quietly, write_durably
@@ -94,12 +94,16 @@ def _fence_of(workplace: Workplace) -> Any:
 _RANK = {"inside": 0, "uncertain": 1, "outside": 2}
 
 # Every check-in needs the employee's workplaces and their fences (a shapely
-# polygon is built from the stored points). They change rarely, so each
-# process keeps them for WORKPLACE_CACHE_SECONDS (0 turns the cache off).
-# Saving or deleting a workplace, or changing who is assigned to one,
+# polygon is built from the stored points): those of the employee's unit and
+# the units above it, plus any the employee is assigned to by name. The
+# unit's share changes rarely and is the same for everyone in the unit, so
+# each process keeps it per unit for WORKPLACE_CACHE_SECONDS (0 turns the
+# cache off): at the morning rush, when each employee checks in once, the
+# first of a unit pays the query. Individual assignments are rare; one
+# narrow statement per check-in finds them. Saving or deleting a workplace
 # clears this process's cache at once (see AttendanceConfig.ready); other
 # worker processes see the change within the TTL.
-_FENCES: dict[tuple[int, int, str], tuple[float, list[tuple[Workplace, Any]]]] = {}
+_FENCES: dict[str, tuple[float, list[tuple[Workplace, Any]]]] = {}
 _FENCES_LOCK = threading.Lock()
 _FENCES_MAX = 4096
 
@@ -110,24 +114,36 @@ def forget_workplaces(**kwargs: Any) -> None:
         _FENCES.clear()
 
 
-def fenced_workplaces(employee: Employee) -> list[tuple[Workplace, Any]]:
-    """The employee's active workplaces (``workplaces_for``) with their
-    fences, from the per-process cache when fresh."""
+def _unit_fences(unit_path: str) -> list[tuple[Workplace, Any]]:
     ttl = settings.WORKPLACE_CACHE_SECONDS
-    if ttl <= 0:
-        return [(w, _fence_of(w)) for w in workplaces_for(employee)]
-    # The unit's path is in the key: a move to another unit misses.
-    key = (employee.pk, employee.unit_id, employee.unit.path)
     now = monotonic()
-    hit = _FENCES.get(key)
+    hit = _FENCES.get(unit_path)
     if hit is not None and now - hit[0] < ttl:
         return hit[1]
-    fenced = [(w, _fence_of(w)) for w in workplaces_for(employee)]
+    fenced = [(w, _fence_of(w)) for w in unit_workplaces(unit_path)]
     with _FENCES_LOCK:
         if len(_FENCES) >= _FENCES_MAX:
             _FENCES.clear()
-        _FENCES[key] = (now, fenced)
+        _FENCES[unit_path] = (now, fenced)
     return fenced
+
+
+def fenced_workplaces(employee: Employee) -> list[tuple[Workplace, Any]]:
+    """The employee's active workplaces (``workplaces_for``) with their
+    fences, by name; the unit's from the per-process cache when fresh."""
+    if settings.WORKPLACE_CACHE_SECONDS <= 0:
+        return [(w, _fence_of(w)) for w in workplaces_for(employee)]
+    fenced = _unit_fences(employee.unit.path)
+    assigned = checkin_reads.assigned_workplace_ids(employee.pk)
+    known = {workplace.pk for workplace, _fence in fenced}
+    missing = [pk for pk in assigned if pk not in known]
+    if not missing:
+        return fenced
+    extra = Workplace.objects.filter(pk__in=missing, is_active=True)
+    return sorted(
+        [*fenced, *((w, _fence_of(w)) for w in extra)],
+        key=lambda pair: (pair[0].name, pair[0].pk),
+    )
 
 
 def place_position(

@@ -45,6 +45,13 @@ class Instansi(models.Model):
         return self.name
 
 
+def paths_above(path: str) -> list[str]:
+    """The unit path ``path`` and the paths of every unit above it, top
+    first: ``/1/4/9/`` gives ``/1/``, ``/1/4/``, ``/1/4/9/``."""
+    ids = [part for part in path.split("/") if part]
+    return ["/" + "/".join(ids[: i + 1]) + "/" for i in range(len(ids))]
+
+
 class Unit(models.Model):
     """A unit organisasi: an OPD, a bidang/bagian inside it, or a UPT."""
 
@@ -97,8 +104,7 @@ class Unit(models.Model):
 
     def ancestor_paths(self) -> list[str]:
         """Paths of this unit and every unit above it, top first."""
-        ids = [part for part in self.path.split("/") if part]
-        return ["/" + "/".join(ids[: i + 1]) + "/" for i in range(len(ids))]
+        return paths_above(self.path)
 
 
 class Employee(models.Model):

@@ -15,18 +15,20 @@ from django.test.utils import CaptureQueriesContext
 
 from backend.attendance import schedules
 from backend.attendance.services import forget_workplaces
+from backend.audit.models import AuditChainHead
 from tests.api.test_checkins_api import NOW, office, other_photo, payload
 from tests.conftest import client_for
 
 __all__ = ["office"]
 
 # With the token, the day's schedules and the workplaces cached (as in a
-# running server): the idempotency probe, five verification reads (both
+# running server): the idempotency probe, the employee's own workplace
+# assignments (the unit's workplaces are cached), five verification reads (both
 # travel neighbours in one, reuse, near-duplicate, shared coordinates,
 # shared device), and the write transaction (check-in, audit head read +
 # entry + head update, feed event); the test's own transaction adds a
 # savepoint and its release. Before the caches it was 23.
-STATEMENTS = 13
+STATEMENTS = 14
 
 
 def _post_second_checkin(client: Any) -> tuple[Any, CaptureQueriesContext]:
@@ -60,3 +62,42 @@ def test_a_checkin_costs_a_bounded_number_of_statements(
     limit = STATEMENTS + (connection.vendor == "postgresql")
     assert len(sql) <= limit, "\n".join(sql)
     assert not any("knox_authtoken" in statement for statement in sql)
+
+
+# The morning rush as it comes: each employee checks in once, so the token
+# and the employee are new to the server and only the unit's workplaces and
+# schedules are cached (by a colleague's check-in). The token, user,
+# employee, unit and instansi are one more statement.
+FIRST_OF_THE_DAY_STATEMENTS = STATEMENTS + 1
+
+
+def test_an_employees_first_checkin_costs_a_bounded_number_of_statements(
+    org: Any, office: Any, settings: Any
+) -> None:
+    settings.SCHEDULE_CACHE_SECONDS = 60
+    settings.WORKPLACE_CACHE_SECONDS = 60
+    schedules._BOOKS.clear()
+    forget_workplaces()
+    # Every audit chain has its head already, as on any day but the first.
+    for chain in range(1, settings.AUDIT_CHAINS + 1):
+        AuditChainHead.objects.get_or_create(pk=chain)
+    try:
+        with time_machine.travel(NOW, tick=False):
+            colleague = client_for(org.bob.user)
+            warm = colleague.post("/api/v1/checkins/", payload(), format="multipart")
+            assert warm.status_code == 201
+            client = client_for(org.alice.user)
+            with CaptureQueriesContext(connection) as queries:
+                response = client.post(
+                    "/api/v1/checkins/",
+                    payload(photo_bytes=other_photo()),
+                    format="multipart",
+                )
+    finally:
+        schedules._BOOKS.clear()
+        forget_workplaces()
+    assert response.status_code == 201, response.json()
+    sql = [query["sql"] for query in queries.captured_queries]
+    limit = FIRST_OF_THE_DAY_STATEMENTS + (connection.vendor == "postgresql")
+    assert len(sql) <= limit, "\n".join(sql)
+    assert sum("knox_authtoken" in statement for statement in sql) == 1

@@ -25,3 +25,7 @@ application = ProtocolTypeRouter(
         "websocket": feed_auth(URLRouter(websocket_urlpatterns)),
     }
 )
+
+from backend.lib.gc_tuning import settle_heap  # noqa: E402
+
+settle_heap(settings.WEB_GC_THRESHOLD)

@@ -164,6 +164,9 @@ WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", 1, minimum=1, maximum=64)
 # HTTP requests one worker process works on at once; more are answered 503
 # with Retry-After at once (backend/lib/admission.py). 0: no limit.
 WEB_MAX_IN_FLIGHT = env.int("WEB_MAX_IN_FLIGHT", 32, minimum=0)
+# Gen-0 garbage-collection threshold of a web worker, whose start-up heap is
+# frozen (backend/lib/gc_tuning.py). 0: Python's default (700).
+WEB_GC_THRESHOLD = env.int("WEB_GC_THRESHOLD", 5000, minimum=0)
 if WEB_CONCURRENCY > 1 and not REDIS_URL:
     raise ImproperlyConfigured(
         "WEB_CONCURRENCY: more than one worker process needs REDIS_URL; the "

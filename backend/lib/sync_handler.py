@@ -20,16 +20,26 @@ with a caller-owned executor) and returns it when done, as a WSGI server
 reuses its threads: a connection kept by ``CONN_MAX_AGE`` serves the
 thread's next request, with Django's usual checks at each request's start
 and end.
+
+The body is read as the stock handler reads it, with one change of
+bookkeeping: chunks are kept in a list and joined once, instead of appended
+to a growing in-memory file (a tenth of the event loop's CPU at the morning
+rush went to those appends); past ``FILE_UPLOAD_MAX_MEMORY_SIZE`` the body
+goes to a temporary file on disk, as before.
 """
 
 from __future__ import annotations
 
+import io
+import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import django
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.conf import settings
+from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler
 
 # Idle request threads kept for reuse; more run at a peak, and end after it.
@@ -76,6 +86,38 @@ class SyncChainASGIHandler(ASGIHandler):
                 await self.handle(scope, receive, send)
         finally:
             self.threads.give_back(executor)
+
+    async def read_body(self, receive: Any) -> Any:
+        """The request body as a file: in memory up to
+        ``FILE_UPLOAD_MAX_MEMORY_SIZE``, on disk beyond it."""
+        limit = settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+        chunks: list[bytes] = []
+        size = 0
+        spilled: Any = None
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                if spilled is not None:
+                    spilled.close()
+                # Early client disconnect.
+                raise RequestAborted()
+            chunk = message.get("body", b"")
+            if chunk:
+                if spilled is not None:
+                    spilled.write(chunk)
+                else:
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > limit:
+                        # Handed to the request, which closes it.
+                        spilled = tempfile.TemporaryFile(mode="w+b")  # noqa: SIM115
+                        spilled.writelines(chunks)
+                        chunks = []
+            if not message.get("more_body", False):
+                break
+        body = spilled if spilled is not None else io.BytesIO(b"".join(chunks))
+        body.seek(0)
+        return body
 
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 from typing import Any
@@ -9,7 +10,10 @@ from typing import Any
 import pytest
 from asgiref.sync import SyncToAsync
 from asgiref.testing import ApplicationCommunicator
+from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+from django.utils import timezone
 
 from backend.lib.sync_handler import RequestThreads, SyncChainASGIHandler
 
@@ -126,3 +130,105 @@ def test_at_most_the_kept_number_of_idle_threads_stay() -> None:
     assert {id(e) for e in again[:2]} <= {id(e) for e in lent[:2]}
     assert id(again[2]) not in {id(e) for e in lent}
     assert lent[3]._shutdown and lent[2]._shutdown
+
+
+def _feeder(messages: list[dict[str, Any]]) -> Any:
+    queue = list(messages)
+
+    async def receive() -> dict[str, Any]:
+        return queue.pop(0)
+
+    return receive
+
+
+@pytest.mark.asyncio
+async def test_a_body_in_many_chunks_arrives_whole_in_memory(settings: Any) -> None:
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1000
+    parts = [bytes([i]) * 100 for i in range(10)]
+    messages = [
+        {"type": "http.request", "body": part, "more_body": True} for part in parts
+    ]
+    messages.append({"type": "http.request", "body": b"", "more_body": False})
+    body = await SyncChainASGIHandler().read_body(_feeder(messages))
+    assert body.read() == b"".join(parts)
+    assert isinstance(body, io.BytesIO)
+
+
+@pytest.mark.asyncio
+async def test_a_body_beyond_the_memory_limit_goes_to_disk(settings: Any) -> None:
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1000
+    parts = [bytes([i]) * 400 for i in range(6)]
+    messages = [
+        {"type": "http.request", "body": part, "more_body": i < 5}
+        for i, part in enumerate(parts)
+    ]
+    body = await SyncChainASGIHandler().read_body(_feeder(messages))
+    assert not isinstance(body, io.BytesIO)
+    assert body.fileno() >= 0  # a real file
+    assert body.read() == b"".join(parts)
+    body.close()
+
+
+@pytest.mark.asyncio
+async def test_a_disconnect_mid_body_aborts_the_request(settings: Any) -> None:
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10
+    messages = [
+        {"type": "http.request", "body": b"x" * 50, "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    with pytest.raises(RequestAborted):
+        await SyncChainASGIHandler().read_body(_feeder(messages))
+
+
+@pytest.mark.asyncio
+async def test_a_multipart_checkin_posted_in_small_chunks_is_created(
+    org: Any, settings: Any
+) -> None:
+    from asgiref.sync import sync_to_async
+
+    from tests.api.test_checkins_api import payload
+
+    token = await sync_to_async(_token_for)(org.alice.user)
+    fields = payload(captured_at=timezone.now().isoformat())
+    raw = encode_multipart(BOUNDARY, fields)
+    content_type = MULTIPART_CONTENT
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 4096  # the photo spills to disk
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/v1/checkins/",
+        "raw_path": b"/api/v1/checkins/",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"testserver"),
+            (b"authorization", token.encode()),
+            (b"content-type", content_type.encode()),
+            (b"content-length", str(len(raw)).encode()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    communicator = ApplicationCommunicator(SyncChainASGIHandler(), scope)
+    step = 1000
+    for start in range(0, len(raw), step):
+        await communicator.send_input(
+            {
+                "type": "http.request",
+                "body": raw[start : start + step],
+                "more_body": start + step < len(raw),
+            }
+        )
+    response = await communicator.receive_output(20)
+    body = b""
+    while True:
+        message = await communicator.receive_output(20)
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    await communicator.wait(10)
+    assert response["status"] == 201, body
+    assert json.loads(body)["kind"] == "in"

@@ -10,6 +10,9 @@
 
 A socket with a bad token, a dead session or no credentials at all reaches
 the consumer as anonymous and is closed with code 4401 (realtime.consumers).
+A token socket carries its token's digest in ``scope["token_digest"]``: when
+the token is deleted (logout, "log out everywhere", expiry), its open
+sockets are closed with 4401 too (realtime.publish.revoke_on_commit).
 """
 
 from __future__ import annotations
@@ -55,15 +58,16 @@ def has_session_cookie(scope: dict[str, Any]) -> bool:
 
 
 @database_sync_to_async
-def user_for_token(token: str) -> Any:
-    """The active user of a valid, unexpired token; AnonymousUser otherwise."""
+def user_for_token(token: str) -> tuple[Any, str | None]:
+    """The active user of a valid, unexpired token and the token's digest;
+    AnonymousUser and None otherwise."""
     try:
-        user, _auth_token = TokenAuthentication().authenticate_credentials(
+        user, auth_token = TokenAuthentication().authenticate_credentials(
             token.encode()
         )
     except AuthenticationFailed:
-        return AnonymousUser()
-    return user
+        return AnonymousUser(), None
+    return user, auth_token.digest
 
 
 def feed_auth(inner: ASGIApp) -> ASGIApp:
@@ -73,12 +77,15 @@ def feed_auth(inner: ASGIApp) -> ASGIApp:
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> Any:
         token = token_of(scope)
+        digest = None
         if token is not None:
-            user = await user_for_token(token)
+            user, digest = await user_for_token(token)
         elif has_session_cookie(scope):
             return await browser(scope, receive, send)
         else:
             user = AnonymousUser()
-        return await inner({**scope, "user": user}, receive, send)
+        return await inner(
+            {**scope, "user": user, "token_digest": digest}, receive, send
+        )
 
     return app

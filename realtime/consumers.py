@@ -27,7 +27,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 from backend.organization.visibility import viewer_for
 from realtime import messages
 from realtime.auth import query_params
-from realtime.groups import viewer_groups
+from realtime.groups import session_group, token_group, viewer_groups
 from realtime.stream import FeedStream
 
 logger = logging.getLogger(__name__)
@@ -55,6 +55,14 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
             return
         viewer = await _viewer_for(user)
         self.feed_groups = viewer_groups(viewer)
+        # Deleting the token, or logging out of the browser session, closes
+        # this socket (session_revoked).
+        digest = self.scope.get("token_digest")
+        session = self.scope.get("session")
+        if digest:
+            self.feed_groups.append(token_group(digest))
+        elif session is not None and session.session_key:
+            self.feed_groups.append(session_group(session.session_key))
         for group in self.feed_groups:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
@@ -158,6 +166,11 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
 
     async def flex_decided(self, message: dict[str, Any]) -> None:
         self._ring(message)
+
+    async def session_revoked(self, message: dict[str, Any]) -> None:
+        """The socket's token was deleted or its session logged out: the
+        client must log in again."""
+        await self.close(code=CLOSE_UNAUTHENTICATED)
 
     async def _send_text(self, text: str) -> None:
         await self.send(text_data=text)

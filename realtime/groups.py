@@ -7,6 +7,12 @@
   group of the employee's unit and of every unit above it.
 - ``feed.audit.<instansi id>``: auditors of the instansi; flagged events only.
 - ``feed.all``: superusers.
+- ``feed.token.<digest>``: the sockets opened with one API token (the first
+  64 characters of its digest); its message closes them when the token is
+  deleted.
+- ``feed.session.<hash>``: the sockets of one browser session (SHA-256 of
+  the session key, which never leaves the server itself); its message
+  closes them when the user logs out.
 
 A group message only wakes a socket up: what it then sends is decided by
 ``backend.activity.audience.can_see``, so a wrong group could delay an
@@ -14,6 +20,8 @@ event by a sweep (realtime.outbox) but never show it to the wrong person.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from backend.activity.models import ActivityEvent
 from backend.organization.visibility import Viewer
@@ -27,6 +35,16 @@ ALL = "all"
 def group_name(kind: str, key: int | None = None) -> str:
     """The one function that names feed groups (ASCII, under 100 chars)."""
     return f"feed.{kind}" if key is None else f"feed.{kind}.{key}"
+
+
+def token_group(digest: str) -> str:
+    """The group of the sockets opened with the token of ``digest``."""
+    return f"feed.token.{digest[:64]}"
+
+
+def session_group(session_key: str) -> str:
+    """The group of the sockets opened with the session ``session_key``."""
+    return f"feed.session.{hashlib.sha256(session_key.encode()).hexdigest()}"
 
 
 def _ids(path: str) -> list[int]:

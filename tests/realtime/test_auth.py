@@ -109,3 +109,70 @@ async def test_no_session_from_an_allowed_origin_is_closed_with_4401(
 ) -> None:
     headers = [(b"origin", b"http://localhost:8000")]
     assert await refused_with("/ws/feed/", headers) == 4401
+
+
+async def test_deleting_the_token_closes_its_open_sockets(org: Any) -> None:
+    kept = await token_for(org.bob.user)
+    revoked = await token_for(org.bob.user)
+    async with (
+        feed(query=f"token={kept}") as stays,
+        feed(query=f"token={revoked}") as goes,
+    ):
+
+        @database_sync_to_async
+        def log_out() -> None:
+            # What POST /api/v1/auth/logout/ does: delete the request's token.
+            [instance] = [
+                t
+                for t in AuthToken.objects.filter(user=org.bob.user)
+                if str(revoked).startswith(t.token_key)
+            ]
+            instance.delete()
+
+        await log_out()
+        closed = await goes.receive_output(timeout=5)
+        assert closed == {"type": "websocket.close", "code": 4401}
+        # The user's other token keeps its socket.
+        assert await stays.receive_nothing(0.3)
+
+
+async def test_logout_through_the_api_closes_the_socket(org: Any) -> None:
+    token = await token_for(org.alice.user)
+    async with feed(query=f"token={token}") as socket:
+
+        @database_sync_to_async
+        def log_out() -> int:
+            client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+            return client.post("/api/v1/auth/logout/").status_code
+
+        assert await log_out() == 204
+        closed = await socket.receive_output(timeout=5)
+        assert closed == {"type": "websocket.close", "code": 4401}
+
+
+async def test_logging_out_of_the_browser_closes_the_sessions_socket(
+    org: Any,
+) -> None:
+    browser = Client()
+
+    @database_sync_to_async
+    def log_in() -> bytes:
+        browser.force_login(org.bob.user)
+        return f"sessionid={browser.cookies['sessionid'].value}".encode()
+
+    @database_sync_to_async
+    def log_out() -> int:
+        return browser.post("/keluar/").status_code
+
+    cookie = await log_in()
+    other = await session_cookie(org.bob.user)
+    origin = (b"origin", b"http://localhost:8000")
+    async with (
+        feed(headers=[(b"cookie", cookie), origin]) as socket,
+        feed(headers=[(b"cookie", other), origin]) as elsewhere,
+    ):
+        assert await log_out() == 302
+        closed = await socket.receive_output(timeout=5)
+        assert closed == {"type": "websocket.close", "code": 4401}
+        # The same user's session on another browser stays.
+        assert await elsewhere.receive_nothing(0.3)

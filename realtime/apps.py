@@ -21,15 +21,17 @@ class RealtimeConfig(AppConfig):
 
 
 def _token_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from realtime.groups import token_group
     from realtime.publish import revoke_on_commit
 
-    revoke_on_commit(instance.digest)
+    revoke_on_commit(token_group(instance.digest))
 
 
 def _logged_out(sender: Any, request: Any, **kwargs: Any) -> None:
-    from realtime.publish import revoke_session_on_commit
+    from realtime.groups import session_group
+    from realtime.publish import revoke_on_commit
 
     # Sent before the session is flushed: its key is still the socket's.
     session = getattr(request, "session", None)
     if session is not None and session.session_key:
-        revoke_session_on_commit(session.session_key)
+        revoke_on_commit(session_group(session.session_key))

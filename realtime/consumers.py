@@ -27,7 +27,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 from backend.organization.visibility import viewer_for
 from realtime import messages
 from realtime.auth import query_params
-from realtime.groups import session_group, token_group, viewer_groups
+from realtime.groups import credential_group, viewer_groups
 from realtime.stream import FeedStream
 
 logger = logging.getLogger(__name__)
@@ -57,12 +57,13 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         self.feed_groups = viewer_groups(viewer)
         # Deleting the token, or logging out of the browser session, closes
         # this socket (session_revoked).
-        digest = self.scope.get("token_digest")
         session = self.scope.get("session")
-        if digest:
-            self.feed_groups.append(token_group(digest))
-        elif session is not None and session.session_key:
-            self.feed_groups.append(session_group(session.session_key))
+        revocable = credential_group(
+            self.scope.get("token_digest"),
+            session.session_key if session is not None else None,
+        )
+        if revocable is not None:
+            self.feed_groups.append(revocable)
         for group in self.feed_groups:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()

@@ -47,6 +47,16 @@ def session_group(session_key: str) -> str:
     return f"feed.session.{hashlib.sha256(session_key.encode()).hexdigest()}"
 
 
+def credential_group(token_digest: str | None, session_key: str | None) -> str | None:
+    """The group a socket joins so that revoking what it logged in with
+    (its API token, else its browser session) closes it."""
+    if token_digest:
+        return token_group(token_digest)
+    if session_key:
+        return session_group(session_key)
+    return None
+
+
 def _ids(path: str) -> list[int]:
     return [int(part) for part in path.split("/") if part]
 

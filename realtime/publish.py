@@ -41,7 +41,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from backend.activity.models import ids_final_at_insert
-from realtime.groups import event_groups, session_group, token_group
+from realtime.groups import event_groups
 
 if TYPE_CHECKING:
     from backend.activity.models import ActivityEvent
@@ -79,24 +79,12 @@ def publish_on_commit(*events: ActivityEvent) -> None:
     transaction.on_commit(partial(publish_doorbells, newest), robust=True)
 
 
-_REVOKED = {"type": "session.revoked", "id": None}
-
-
-def revoke_on_commit(digest: str) -> None:
-    """Close the feed sockets opened with the token of ``digest`` once its
-    deletion commits (sent like a doorbell: never fails the request)."""
-    transaction.on_commit(
-        partial(publish_doorbells, {token_group(digest): dict(_REVOKED)}),
-        robust=True,
-    )
-
-
-def revoke_session_on_commit(session_key: str) -> None:
-    """Close the feed sockets of the browser session ``session_key``."""
-    transaction.on_commit(
-        partial(publish_doorbells, {session_group(session_key): dict(_REVOKED)}),
-        robust=True,
-    )
+def revoke_on_commit(group: str) -> None:
+    """Close the feed sockets of ``group`` (``realtime.groups.token_group``
+    or ``session_group``) once the transaction commits; sent like a
+    doorbell, so it never fails the request."""
+    message = {"type": "session.revoked", "id": None}
+    transaction.on_commit(partial(publish_doorbells, {group: message}), robust=True)
 
 
 def publish_doorbells(doorbells: dict[str, dict[str, Any]]) -> None:

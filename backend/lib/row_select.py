@@ -27,16 +27,18 @@ class Columns:
     model: type[models.Model]
     alias: str
     fields: tuple[models.Field[Any, Any], ...] = field(init=False)
+    attnames: tuple[str, ...] = field(init=False)
+    pk_index: int = field(init=False)
     _converted: dict[str, list[tuple[Any, list[Converter]]]] = field(
         init=False, default_factory=dict, compare=False
     )
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "fields", tuple(self.model._meta.concrete_fields))
-
-    @property
-    def _pk_index(self) -> int:
-        return next(i for i, f in enumerate(self.fields) if f.primary_key)
+        fields = tuple(self.model._meta.concrete_fields)
+        object.__setattr__(self, "fields", fields)
+        object.__setattr__(self, "attnames", tuple(f.attname for f in fields))
+        pk_index = next(i for i, f in enumerate(fields) if f.primary_key)
+        object.__setattr__(self, "pk_index", pk_index)
 
     @property
     def width(self) -> int:
@@ -83,10 +85,10 @@ class Columns:
         """The instance in ``row[start:start + width]``; None when its primary
         key is NULL (an outer join that found nothing)."""
         values = list(row[start : start + self.width])
-        if values[self._pk_index] is None:
+        if values[self.pk_index] is None:
             return None
         connection = connections[using]
         for index, (col, converters) in enumerate(self._converters(using)):
             for convert in converters:
                 values[index] = convert(values[index], col, connection)
-        return self.model.from_db(using, [f.attname for f in self.fields], values)
+        return self.model.from_db(using, list(self.attnames), values)

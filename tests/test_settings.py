@@ -38,7 +38,9 @@ print(json.dumps(found, default=str))
 ERROR_PREFIX = "django.core.exceptions.ImproperlyConfigured: "
 
 
-def _run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run_python(
+    argv: list[str], env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
     # Only what the test gives: nothing leaks in from the pass that runs it
     # (DATABASE_URL, REDIS_URL) or from the developer's shell.
     full_env = {
@@ -58,7 +60,7 @@ def _run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
 
 
 def load_settings(env: dict[str, str]) -> dict[str, Any]:
-    result = _run(["-c", PROBE], env)
+    result = run_python(["-c", PROBE], env)
     assert result.returncode == 0, result.stderr
     loaded: dict[str, Any] = json.loads(result.stdout.splitlines()[-1])
     return loaded
@@ -66,7 +68,7 @@ def load_settings(env: dict[str, str]) -> dict[str, Any]:
 
 def settings_error(env: dict[str, str]) -> str:
     """The ImproperlyConfigured message that stops Django from starting."""
-    result = _run(["-c", PROBE], env)
+    result = run_python(["-c", PROBE], env)
     assert result.returncode != 0, "settings loaded, but should have failed"
     errors = [
         line.removeprefix(ERROR_PREFIX)
@@ -373,7 +375,7 @@ def test_deploy_check_passes_with_a_production_environment(
         "ALLOWED_HOSTS": "pantau.example.go.id",
         "HTTPS": "1",
     }
-    result = _run(
+    result = run_python(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], production
     )
 

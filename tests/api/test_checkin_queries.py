@@ -7,8 +7,10 @@ adds queries to the hot path shows up here before it shows up in
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -31,36 +33,45 @@ __all__ = ["office"]
 STATEMENTS = 14
 
 
-def _post_second_checkin(client: Any) -> tuple[Any, CaptureQueriesContext]:
-    with time_machine.travel(NOW, tick=False):
-        warm = client.post("/api/v1/checkins/", payload(), format="multipart")
-        assert warm.status_code == 201
-        with CaptureQueriesContext(connection) as queries:
-            response = client.post(
-                "/api/v1/checkins/",
-                payload(photo_bytes=other_photo()),
-                format="multipart",
-            )
-    return response, queries
-
-
-def test_a_checkin_costs_a_bounded_number_of_statements(
-    org: Any, office: Any, settings: Any
-) -> None:
+@pytest.fixture
+def warm_caches(settings: Any) -> Iterator[None]:
+    """The day's schedules and the unit's workplaces cached, as in a
+    running server, and nothing cached across tests."""
     settings.SCHEDULE_CACHE_SECONDS = 60
     settings.WORKPLACE_CACHE_SECONDS = 60
     schedules._BOOKS.clear()
     forget_workplaces()
-    try:
-        response, queries = _post_second_checkin(client_for(org.alice.user))
-    finally:
-        schedules._BOOKS.clear()
-        forget_workplaces()
+    yield
+    schedules._BOOKS.clear()
+    forget_workplaces()
+
+
+def _statements_of_a_checkin(warm_by: Any, measured: Any) -> list[str]:
+    """The SQL of ``measured``'s check-in, after ``warm_by`` checked in."""
+    with time_machine.travel(NOW, tick=False):
+        warm = warm_by.post("/api/v1/checkins/", payload(), format="multipart")
+        assert warm.status_code == 201
+        with CaptureQueriesContext(connection) as queries:
+            response = measured.post(
+                "/api/v1/checkins/",
+                payload(photo_bytes=other_photo()),
+                format="multipart",
+            )
     assert response.status_code == 201, response.json()
-    sql = [query["sql"] for query in queries.captured_queries]
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def _limit(statements: int) -> int:
     # PostgreSQL adds the outbox's advisory lock (backend.activity.services).
-    limit = STATEMENTS + (connection.vendor == "postgresql")
-    assert len(sql) <= limit, "\n".join(sql)
+    return statements + (connection.vendor == "postgresql")
+
+
+def test_a_checkin_costs_a_bounded_number_of_statements(
+    org: Any, office: Any, warm_caches: None
+) -> None:
+    client = client_for(org.alice.user)
+    sql = _statements_of_a_checkin(client, client)
+    assert len(sql) <= _limit(STATEMENTS), "\n".join(sql)
     assert not any("knox_authtoken" in statement for statement in sql)
 
 
@@ -72,32 +83,11 @@ FIRST_OF_THE_DAY_STATEMENTS = STATEMENTS + 1
 
 
 def test_an_employees_first_checkin_costs_a_bounded_number_of_statements(
-    org: Any, office: Any, settings: Any
+    org: Any, office: Any, warm_caches: None, settings: Any
 ) -> None:
-    settings.SCHEDULE_CACHE_SECONDS = 60
-    settings.WORKPLACE_CACHE_SECONDS = 60
-    schedules._BOOKS.clear()
-    forget_workplaces()
     # Every audit chain has its head already, as on any day but the first.
     for chain in range(1, settings.AUDIT_CHAINS + 1):
         AuditChainHead.objects.get_or_create(pk=chain)
-    try:
-        with time_machine.travel(NOW, tick=False):
-            colleague = client_for(org.bob.user)
-            warm = colleague.post("/api/v1/checkins/", payload(), format="multipart")
-            assert warm.status_code == 201
-            client = client_for(org.alice.user)
-            with CaptureQueriesContext(connection) as queries:
-                response = client.post(
-                    "/api/v1/checkins/",
-                    payload(photo_bytes=other_photo()),
-                    format="multipart",
-                )
-    finally:
-        schedules._BOOKS.clear()
-        forget_workplaces()
-    assert response.status_code == 201, response.json()
-    sql = [query["sql"] for query in queries.captured_queries]
-    limit = FIRST_OF_THE_DAY_STATEMENTS + (connection.vendor == "postgresql")
-    assert len(sql) <= limit, "\n".join(sql)
+    sql = _statements_of_a_checkin(client_for(org.bob.user), client_for(org.alice.user))
+    assert len(sql) <= _limit(FIRST_OF_THE_DAY_STATEMENTS), "\n".join(sql)
     assert sum("knox_authtoken" in statement for statement in sql) == 1

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import gc
-import os
-import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from backend.lib.gc_tuning import OLDER_GENERATIONS, settle_heap
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.test_settings import run_python
 
 
 @pytest.fixture
@@ -41,27 +37,16 @@ def test_zero_keeps_pythons_thresholds(restored_gc: None) -> None:
 
 
 def test_the_asgi_application_settles_its_worker() -> None:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "backend.settings",
-        "SECRET_KEY": "gc-tuning-test-secret-key-0123456789-abcdefghijklmnop",
-        "WEB_GC_THRESHOLD": "4321",
-        "PYTHONPATH": str(ROOT),
-    }
-    env.pop("DATABASE_URL", None)
-    env.pop("REDIS_URL", None)
-    code = (
-        "import gc, backend.asgi; "
-        "print(gc.get_threshold()[0], gc.get_freeze_count() > 10000)"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    done = run_python(
+        [
+            "-c",
+            "import gc, backend.asgi; "
+            "print(gc.get_threshold()[0], gc.get_freeze_count() > 10000)",
+        ],
+        {
+            "SECRET_KEY": "gc-tuning-test-secret-key-0123456789-abcdefghijklmnop",
+            "WEB_GC_THRESHOLD": "4321",
+        },
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["4321", "True"]

@@ -38,6 +38,20 @@ def test_a_path_that_looks_like_a_language_does_not_choose_it(client: Client) ->
     assert response.headers["Content-Language"] == "id"
 
 
+def test_the_path_is_not_looked_at_without_i18n_patterns(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    looked: list[str] = []
+
+    def looking(path: str) -> None:
+        looked.append(path)
+
+    monkeypatch.setattr(translation, "get_language_from_path", looking)
+    response = client.get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.headers["Content-Language"] == "en"
+    assert looked == []
+
+
 def _probe(request: HttpRequest) -> HttpResponse:
     return HttpResponse(translation.get_language())
 

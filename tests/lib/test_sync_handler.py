@@ -49,32 +49,49 @@ def _count_hops(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return threads
 
 
-async def _get_me(application: Any, token: str) -> tuple[int, dict[str, Any]]:
-    scope = {
+def _http_scope(
+    method: str, path: str, token: str, headers: tuple[tuple[bytes, bytes], ...] = ()
+) -> dict[str, Any]:
+    return {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "GET",
+        "method": method,
         "scheme": "http",
-        "path": "/api/v1/me/",
-        "raw_path": b"/api/v1/me/",
+        "path": path,
+        "raw_path": path.encode(),
         "query_string": b"",
         "root_path": "",
-        "headers": [(b"host", b"testserver"), (b"authorization", token.encode())],
+        "headers": [
+            (b"host", b"testserver"),
+            (b"authorization", token.encode()),
+            *headers,
+        ],
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
     }
-    communicator = ApplicationCommunicator(application, scope)
-    await communicator.send_input({"type": "http.request", "body": b""})
-    start = await communicator.receive_output(10)
+
+
+async def _answer(communicator: ApplicationCommunicator) -> tuple[int, bytes]:
+    """The status and whole body of the response, once the app is done."""
+    start = await communicator.receive_output(20)
     body = b""
     while True:
-        message = await communicator.receive_output(10)
+        message = await communicator.receive_output(20)
         body += message.get("body", b"")
         if not message.get("more_body"):
             break
     await communicator.wait(10)
-    return start["status"], json.loads(body)
+    return start["status"], body
+
+
+async def _get_me(application: Any, token: str) -> tuple[int, dict[str, Any]]:
+    communicator = ApplicationCommunicator(
+        application, _http_scope("GET", "/api/v1/me/", token)
+    )
+    await communicator.send_input({"type": "http.request", "body": b""})
+    status, body = await _answer(communicator)
+    return status, json.loads(body)
 
 
 @pytest.mark.asyncio
@@ -191,27 +208,16 @@ async def test_a_multipart_checkin_posted_in_small_chunks_is_created(
     token = await sync_to_async(_token_for)(org.alice.user)
     fields = payload(captured_at=timezone.now().isoformat())
     raw = encode_multipart(BOUNDARY, fields)
-    content_type = MULTIPART_CONTENT
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 4096  # the photo spills to disk
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/api/v1/checkins/",
-        "raw_path": b"/api/v1/checkins/",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"host", b"testserver"),
-            (b"authorization", token.encode()),
-            (b"content-type", content_type.encode()),
+    scope = _http_scope(
+        "POST",
+        "/api/v1/checkins/",
+        token,
+        (
+            (b"content-type", MULTIPART_CONTENT.encode()),
             (b"content-length", str(len(raw)).encode()),
-        ],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
+        ),
+    )
     communicator = ApplicationCommunicator(SyncChainASGIHandler(), scope)
     step = 1000
     for start in range(0, len(raw), step):
@@ -222,13 +228,6 @@ async def test_a_multipart_checkin_posted_in_small_chunks_is_created(
                 "more_body": start + step < len(raw),
             }
         )
-    response = await communicator.receive_output(20)
-    body = b""
-    while True:
-        message = await communicator.receive_output(20)
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            break
-    await communicator.wait(10)
-    assert response["status"] == 201, body
+    status, body = await _answer(communicator)
+    assert status == 201, body
     assert json.loads(body)["kind"] == "in"

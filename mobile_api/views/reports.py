@@ -17,7 +17,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -34,6 +34,7 @@ from backend.performance.models import (
     Rhk,
     WorkMode,
 )
+from mobile_api.parsers import MultiPartParser
 from mobile_api.requests import employee_of, too_large
 from mobile_api.schema import paginated
 from mobile_api.serializers import ErrorSerializer

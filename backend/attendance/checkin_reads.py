@@ -152,26 +152,35 @@ def phash_candidates(
     return [(int(pk), str(phash)) for pk, phash in rows]
 
 
+def _names_of(employees_sql: str, params: list[Any]) -> list[str]:
+    """The names of the employees that ``employees_sql`` selects.
+
+    The inner select reads employee ids from a covering index and keeps
+    each once; names are then looked up for those few, not once per
+    matching check-in (a spot or device shared all morning has hundreds).
+    """
+    rows = _rows(
+        f"SELECT e.name FROM {_EMPLOYEES} e WHERE e.id IN ({employees_sql})", params
+    )
+    return sorted(str(name) for (name,) in rows)
+
+
 def names_at_spot(
     *, local_date: dt.date, latitude: float, longitude: float, besides: int
 ) -> list[str]:
     """Other employees who reported exactly this position on this day."""
-    rows = _rows(
-        f"SELECT DISTINCT e.name FROM {_CHECKINS} c"
-        f" JOIN {_EMPLOYEES} e ON e.id = c.employee_id"
-        " WHERE c.local_date = %s AND c.latitude = %s AND c.longitude = %s"
-        " AND c.employee_id <> %s",
+    return _names_of(
+        f"SELECT employee_id FROM {_CHECKINS}"
+        " WHERE local_date = %s AND latitude = %s AND longitude = %s"
+        " AND employee_id <> %s",
         [_prep("local_date", local_date), latitude, longitude, besides],
     )
-    return sorted(str(name) for (name,) in rows)
 
 
 def names_on_device(*, device_id: str, since: dt.datetime, besides: int) -> list[str]:
     """Other employees who checked in from this device since ``since``."""
-    rows = _rows(
-        f"SELECT DISTINCT e.name FROM {_CHECKINS} c"
-        f" JOIN {_EMPLOYEES} e ON e.id = c.employee_id"
-        " WHERE c.device_id = %s AND c.received_at >= %s AND c.employee_id <> %s",
+    return _names_of(
+        f"SELECT employee_id FROM {_CHECKINS}"
+        " WHERE device_id = %s AND received_at >= %s AND employee_id <> %s",
         [device_id, _prep("received_at", since), besides],
     )
-    return sorted(str(name) for (name,) in rows)

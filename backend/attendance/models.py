@@ -339,8 +339,11 @@ class CheckIn(models.Model):
         indexes = [
             models.Index(fields=["employee", "local_date"]),
             models.Index(fields=["employee", "captured_at"]),
-            models.Index(fields=["local_date", "latitude", "longitude"]),
-            models.Index(fields=["device_id", "employee"]),
+            # Both cover the sharing checks (backend.attendance.checkin_reads):
+            # the employees at a spot, or on a device, come from the index
+            # alone, however many check-ins share it.
+            models.Index(fields=["local_date", "latitude", "longitude", "employee"]),
+            models.Index(fields=["device_id", "received_at", "employee"]),
             models.Index(fields=["phash_band0"]),
             models.Index(fields=["phash_band1"]),
             models.Index(fields=["phash_band2"]),

@@ -712,3 +712,47 @@ def test_a_rejection_carries_status_code_and_message() -> None:
 def test_truncated_images_are_never_loaded_leniently() -> None:
     # Pillow's global switch would let truncated uploads through as grey.
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+
+
+def _counting_decoders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record the bytes handed to each ``decode`` call of Pillow's decoders."""
+    calls: list[int] = []
+    real = Image._getdecoder
+
+    class Counting:
+        def __init__(self, decoder: Any) -> None:
+            self._decoder = decoder
+
+        def decode(self, data: bytes) -> Any:
+            calls.append(len(data))
+            return self._decoder.decode(data)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._decoder, name)
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        return Counting(real(*args, **kwargs))
+
+    monkeypatch.setattr(Image, "_getdecoder", counting)
+    return calls
+
+
+def test_a_photo_is_decoded_in_one_call_without_the_gil(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pillow's 64 KB pieces each had to win the GIL back in a busy server:
+    the whole 2 MB photo goes to the decoder at once."""
+    data = NOKIA.read_bytes()
+    calls = _counting_decoders(monkeypatch)
+    facts_of(data)
+    assert len(data) > 30 * ImageFile.MAXBLOCK
+    assert len(calls) == 1
+    assert calls[0] >= len(data) - 65536  # all but the headers read first
+
+
+def test_a_display_copy_is_decoded_in_one_call(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls = _counting_decoders(monkeypatch)
+    render_display_copy(NOKIA, tmp_path / "display.jpg")
+    assert len(calls) == 1

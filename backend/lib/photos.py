@@ -30,7 +30,7 @@ import numbers
 import os
 import re
 import secrets
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -107,6 +107,8 @@ _EXIF_DATETIME: Final = re.compile(
 )
 _EXIF_OFFSET: Final = re.compile(r"([+-])(\d{2}):(\d{2})")
 _CONTROL_CHARACTERS: Final = re.compile(r"[\x00-\x1f\x7f]")
+# What precedes the TIFF structure of an EXIF block (as Pillow strips it).
+_EXIF_HEADER: Final = re.compile(rb"^(Exif\x00\x00){1,2}")
 
 _T = TypeVar("_T")
 
@@ -583,16 +585,54 @@ def _read_exif(image: Image.Image) -> ExifFacts:
     exif = _fact(image.getexif)
     if exif is None:
         return ExifFacts()
-    position = _fact(lambda: _gps_position(exif.get_ifd(IFD.GPSInfo)))
+    position = _fact(lambda: _gps_position(_sub_ifd(image, exif, IFD.GPSInfo)))
     latitude, longitude = position or (None, None)
     return ExifFacts(
         latitude=latitude,
         longitude=longitude,
-        taken_at=_fact(lambda: _capture_time(exif.get_ifd(IFD.Exif))),
+        taken_at=_fact(lambda: _capture_time(_sub_ifd(image, exif, IFD.Exif))),
         make=_fact(lambda: _text(exif.get(Base.Make))),
         model=_fact(lambda: _text(exif.get(Base.Model))),
         orientation=_fact(lambda: _orientation(exif.get(Base.Orientation))),
     )
+
+
+class _Tags(Protocol):
+    def get(self, tag: int, /) -> Any: ...
+
+
+class _LazyIfd:
+    """A sub-IFD whose tags are decoded when read, one by one, with the
+    single-value unwrapping ``Exif.get_ifd`` applies."""
+
+    def __init__(self, directory: TiffImagePlugin.ImageFileDirectory_v2) -> None:
+        self._directory = directory
+
+    def get(self, tag: int) -> Any:
+        value = self._directory.get(tag)
+        return value[0] if isinstance(value, tuple) and len(value) == 1 else value
+
+
+def _sub_ifd(image: Image.Image, exif: Image.Exif, tag: int) -> _Tags:
+    """The Exif or GPS sub-IFD, decoding only the tags that are read.
+
+    ``Exif.get_ifd`` decodes every tag of the IFD (dozens of them, the
+    maker's notes among them) to give the two or four the facts need: for
+    a 1280-px photo that cost more than decoding its pixels. The raw EXIF
+    block (JPEG's APP1, WebP's and PNG's EXIF chunk, HEIF's EXIF item) is
+    read here with the same Pillow directory class, lazily; EXIF that came
+    from anywhere else goes through ``get_ifd``.
+    """
+    raw = image.info.get("exif")
+    offset = exif.get(tag)
+    if not isinstance(raw, bytes) or not isinstance(offset, int):
+        return exif.get_ifd(tag)
+    tiff = _EXIF_HEADER.sub(b"", raw)
+    stream = io.BytesIO(tiff)
+    directory = TiffImagePlugin.ImageFileDirectory_v2(tiff[:8], group=tag)
+    stream.seek(offset)
+    directory.load(stream)
+    return _LazyIfd(directory)
 
 
 def _fact(read: Callable[[], _T]) -> _T | None:
@@ -604,7 +644,7 @@ def _fact(read: Callable[[], _T]) -> _T | None:
         return None
 
 
-def _gps_position(gps: Mapping[int, Any]) -> tuple[float, float] | None:
+def _gps_position(gps: _Tags) -> tuple[float, float] | None:
     latitude = _coordinate(
         gps.get(GPS.GPSLatitude), gps.get(GPS.GPSLatitudeRef), "NS", 90
     )
@@ -664,7 +704,7 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _capture_time(exif_ifd: Mapping[int, Any]) -> datetime | None:
+def _capture_time(exif_ifd: _Tags) -> datetime | None:
     match = _EXIF_DATETIME.fullmatch(_text(exif_ifd.get(Base.DateTimeOriginal)) or "")
     if match is None:
         return None

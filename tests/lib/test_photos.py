@@ -756,3 +756,51 @@ def test_a_display_copy_is_decoded_in_one_call(
     calls = _counting_decoders(monkeypatch)
     render_display_copy(NOKIA, tmp_path / "display.jpg")
     assert len(calls) == 1
+
+
+def _every_sample() -> list[tuple[str, bytes]]:
+    from tests.fuzz.corpus import samples
+
+    photos = sorted(PHOTOS.glob("*.*"))
+    return [
+        (path.name, path.read_bytes())
+        for path in photos
+        if path.suffix.lower() in {".jpg", ".heic", ".png", ".webp"}
+    ] + [(sample.name, sample.data) for sample in samples()]
+
+
+@pytest.mark.parametrize(("name", "data"), _every_sample(), ids=lambda v: str(v)[:40])
+def test_exif_read_tag_by_tag_gives_what_pillows_whole_ifds_give(
+    name: str, data: bytes
+) -> None:
+    """The Exif and GPS sub-IFDs are decoded only for the tags the facts
+    need; Pillow's ``get_ifd`` decodes them whole. Same facts, on every
+    real photo and every hostile sample."""
+    from backend.lib import photos
+
+    try:
+        _fmt, image = photos._open(data, None)
+    except PhotoRejected:
+        return
+    with image, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        facts = photos._read_exif(image)
+        exif = photos._fact(image.getexif)
+        if exif is None:
+            position, taken_at = None, None
+        else:
+            position = photos._fact(
+                lambda: photos._gps_position(exif.get_ifd(IFD.GPSInfo))
+            )
+            taken_at = photos._fact(
+                lambda: photos._capture_time(exif.get_ifd(IFD.Exif))
+            )
+    assert (facts.latitude, facts.longitude) == (position or (None, None)), name
+    assert facts.taken_at == taken_at, name
+
+
+def test_the_sample_photos_have_exif_for_the_comparison_above() -> None:
+    gps = facts_of(NIKON_GPS.read_bytes()).exif
+    nokia = facts_of(NOKIA_1280.read_bytes()).exif
+    assert gps.latitude is not None and gps.longitude is not None
+    assert nokia.taken_at is not None and nokia.latitude is not None

@@ -31,7 +31,7 @@ from typing import Any
 from PIL import Image
 
 from bench.http import Tally, http_request, multipart, run_load
-from bench.server import Server, login, running_server
+from bench.server import Server, login, machine_cpu_ticks, running_server
 
 PHOTOS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "photos"
 FULL = PHOTOS / "mobile_HMD_Nokia_8.3_5G.jpg"
@@ -130,6 +130,7 @@ def _measured(
     """Run the load; the summary adds the server's CPU time per request."""
     tally = Tally()
     cpu_before = server.cpu_seconds()
+    idle_before, ticks_before = machine_cpu_ticks()
     asyncio.run(
         run_load(
             port=server.port,
@@ -141,6 +142,14 @@ def _measured(
     )
     summary = tally.summary()
     summary["server_cpu_ms"] = (server.cpu_seconds() - cpu_before) * 1000 / total
+    idle_after, ticks_after = machine_cpu_ticks()
+    # Cores left unused during the scenario: near 0 when the server (or
+    # something else) kept every core busy.
+    summary["idle_cores"] = (
+        (idle_after - idle_before)
+        / max(1, ticks_after - ticks_before)
+        * (os.cpu_count() or 1)
+    )
     return summary
 
 
@@ -225,7 +234,8 @@ def report(results: dict[str, Any]) -> str:
             lines.append(
                 f"    {label:<30} {r['per_second']:7.1f}/s  p50 {r['p50_ms']:6.1f} ms"
                 f"  p95 {r['p95_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
-                f"server CPU {r['server_cpu_ms']:5.1f} ms/req  {r['statuses']}"
+                f"server CPU {r['server_cpu_ms']:5.1f} ms/req  "
+                f"idle {r['idle_cores']:4.2f} cores  {r['statuses']}"
             )
         lines.append(
             f"    9 MP vs floor: {server['ratio_9mp_vs_floor']:.2f}x (goal >= 0.6x)"

@@ -67,6 +67,14 @@ def process_tree_cpu_seconds(pid: int) -> float:
     return total / ticks
 
 
+def machine_cpu_ticks() -> tuple[int, int]:
+    """(idle, total) clock ticks of all cores since boot (Linux): between
+    two readings, how much of the machine went unused."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split()[1:9]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return idle, sum(fields)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -101,6 +101,12 @@ class _Part:
     def is_file(self) -> bool:
         return self.file_name is not None
 
+    @property
+    def skipped(self) -> bool:
+        """No field to put it in, or a file whose name cleaned to nothing:
+        read past, as Django reads past it."""
+        return self.name is None or self.file_name == ""
+
 
 class _Collector:
     """python-multipart's callbacks, building Django's fields and files."""
@@ -200,7 +206,7 @@ class _Collector:
 
     def part_data(self, data: bytes, start: int, end: int) -> None:
         part = self._current()
-        if part.name is None or part.file_name == "":
+        if part.skipped:
             return
         size = end - start
         if not part.is_file:
@@ -233,8 +239,9 @@ class _Collector:
     def part_end(self) -> None:
         part = self._current()
         self.part = None
-        if part.name is None or part.file_name == "":
+        if part.skipped:
             return
+        assert part.name is not None  # noqa: S101 - not skipped, so named
         if not part.is_file:
             self.field_count += 1
             if self.max_fields is not None and self.field_count > self.max_fields:
@@ -345,7 +352,5 @@ class MultiPartParser(BaseParser):
         boundary = parameters.get("boundary", "")
         if not boundary or not _BOUNDARY.fullmatch(boundary):
             raise ParseError(_("The multipart body has no valid boundary."))
-        try:
-            return boundary.encode("ascii")
-        except UnicodeEncodeError:
-            raise ParseError(_("The multipart body has no valid boundary.")) from None
+        # The pattern admits printable ASCII only.
+        return boundary.encode("ascii")

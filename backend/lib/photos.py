@@ -404,7 +404,7 @@ def _load_whole(image: ImageFile.ImageFile) -> None:
     of times and the second core sat idle; in one call it runs without
     the GIL from start to end (check-ins through one worker: 43 -> 50/s).
     """
-    image.decodermaxblock = max(image.decodermaxblock, _WHOLE_FILE)
+    image.decodermaxblock = _WHOLE_FILE
     image.load()
 
 
@@ -585,12 +585,15 @@ def _read_exif(image: Image.Image) -> ExifFacts:
     exif = _fact(image.getexif)
     if exif is None:
         return ExifFacts()
-    position = _fact(lambda: _gps_position(_sub_ifd(image, exif, IFD.GPSInfo)))
+    raw = image.info.get("exif")
+    # The TIFF structure both sub-IFDs are read from, found once.
+    tiff = _EXIF_HEADER.sub(b"", raw) if isinstance(raw, bytes) else None
+    position = _fact(lambda: _gps_position(_sub_ifd(exif, tiff, IFD.GPSInfo)))
     latitude, longitude = position or (None, None)
     return ExifFacts(
         latitude=latitude,
         longitude=longitude,
-        taken_at=_fact(lambda: _capture_time(_sub_ifd(image, exif, IFD.Exif))),
+        taken_at=_fact(lambda: _capture_time(_sub_ifd(exif, tiff, IFD.Exif))),
         make=_fact(lambda: _text(exif.get(Base.Make))),
         model=_fact(lambda: _text(exif.get(Base.Model))),
         orientation=_fact(lambda: _orientation(exif.get(Base.Orientation))),
@@ -613,21 +616,20 @@ class _LazyIfd:
         return value[0] if isinstance(value, tuple) and len(value) == 1 else value
 
 
-def _sub_ifd(image: Image.Image, exif: Image.Exif, tag: int) -> _Tags:
+def _sub_ifd(exif: Image.Exif, tiff: bytes | None, tag: int) -> _Tags:
     """The Exif or GPS sub-IFD, decoding only the tags that are read.
 
     ``Exif.get_ifd`` decodes every tag of the IFD (dozens of them, the
-    maker's notes among them) to give the two or four the facts need: for
-    a 1280-px photo that cost more than decoding its pixels. The raw EXIF
-    block (JPEG's APP1, WebP's and PNG's EXIF chunk, HEIF's EXIF item) is
-    read here with the same Pillow directory class, lazily; EXIF that came
-    from anywhere else goes through ``get_ifd``.
+    maker's notes among them) to give the few the facts need: for a
+    1280-px photo that cost more than decoding its pixels. ``tiff`` is the
+    raw EXIF block without its "Exif" header (JPEG's APP1, WebP's and PNG's
+    EXIF chunk, HEIF's EXIF item), read here with the same Pillow directory
+    class, lazily; EXIF that came from anywhere else goes through
+    ``get_ifd``.
     """
-    raw = image.info.get("exif")
     offset = exif.get(tag)
-    if not isinstance(raw, bytes) or not isinstance(offset, int):
+    if tiff is None or not isinstance(offset, int):
         return exif.get_ifd(tag)
-    tiff = _EXIF_HEADER.sub(b"", raw)
     stream = io.BytesIO(tiff)
     directory = TiffImagePlugin.ImageFileDirectory_v2(tiff[:8], group=tag)
     stream.seek(offset)

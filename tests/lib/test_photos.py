@@ -799,7 +799,16 @@ def test_exif_read_tag_by_tag_gives_what_pillows_whole_ifds_give(
     assert facts.taken_at == taken_at, name
 
 
-def test_the_sample_photos_have_exif_for_the_comparison_above() -> None:
+def test_a_phone_jpeg_s_exif_is_read_without_decoding_whole_ifds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The comparison above also holds if every photo fell back to
+    ``get_ifd``: here the phone photos must not reach it at all."""
+
+    def whole_ifd(self: Any, tag: int) -> Any:
+        raise AssertionError(f"get_ifd({tag:#x}) was called")
+
+    monkeypatch.setattr(Image.Exif, "get_ifd", whole_ifd)
     gps = facts_of(NIKON_GPS.read_bytes()).exif
     nokia = facts_of(NOKIA_1280.read_bytes()).exif
     assert gps.latitude is not None and gps.longitude is not None

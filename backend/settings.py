@@ -157,6 +157,9 @@ else:
 DATABASES = {"default": _default_db}
 DATABASE_ENGINE = "postgresql" if "postgresql" in _default_db["ENGINE"] else "sqlite"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Check-ins of concurrent requests written in one transaction, one commit
+# (backend/lib/group_commit.py): SQLite has one writer at a time.
+WRITE_GROUP_COMMIT = env.bool("WRITE_GROUP_COMMIT", DATABASE_ENGINE == "sqlite")
 
 # --- Redis: channel layer and shared cache --------------------------------
 REDIS_URL = env.redis("REDIS_URL")
@@ -164,6 +167,13 @@ WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", 1, minimum=1, maximum=64)
 # HTTP requests one worker process works on at once; more are answered 503
 # with Retry-After at once (backend/lib/admission.py). 0: no limit.
 WEB_MAX_IN_FLIGHT = env.int("WEB_MAX_IN_FLIGHT", 32, minimum=0)
+# Requests after which a worker closes a keep-alive connection, so that
+# workers sharing one socket share the load (backend/lib/
+# connection_recycling.py). 0: never; the default recycles only with more
+# than one worker process.
+WEB_REQUESTS_PER_CONNECTION = env.int(
+    "WEB_REQUESTS_PER_CONNECTION", 5 if WEB_CONCURRENCY > 1 else 0, minimum=0
+)
 # Gen-0 garbage-collection threshold of a web worker, whose start-up heap is
 # frozen (backend/lib/gc_tuning.py). 0: Python's default (700).
 WEB_GC_THRESHOLD = env.int("WEB_GC_THRESHOLD", 5000, minimum=0)

@@ -67,12 +67,15 @@ def multipart(
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-async def _read_response(reader: asyncio.StreamReader) -> int:
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
+    """The status of the response read, and whether the server closes the
+    connection after it (``Connection: close``)."""
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.split(b"\r\n")
     status = int(lines[0].split()[1])
     length = 0
     chunked = False
+    closing = False
     for line in lines[1:]:
         name, _, value = line.partition(b":")
         lowered = name.strip().lower()
@@ -80,6 +83,8 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
             length = int(value.strip())
         elif lowered == b"transfer-encoding" and b"chunked" in value.lower():
             chunked = True
+        elif lowered == b"connection" and value.strip().lower() == b"close":
+            closing = True
     if chunked:
         while True:
             size = int((await reader.readline()).strip(), 16)
@@ -88,7 +93,7 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
                 break
     elif length:
         await reader.readexactly(length)
-    return status
+    return status, closing
 
 
 async def run_load(
@@ -99,21 +104,31 @@ async def run_load(
     total: int,
     tally: Tally,
 ) -> None:
-    """Send ``total`` requests over ``concurrency`` keep-alive connections."""
+    """Send ``total`` requests over ``concurrency`` keep-alive connections;
+    a connection the server closes is opened again, as a browser or a
+    phone's HTTP library does (the reconnect counts in the next request's
+    time)."""
     counter = iter(range(total))
 
     async def worker() -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        connection: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
         try:
             for number in counter:
                 request = make_request(number)
                 started = time.perf_counter()
+                if connection is None:
+                    connection = await asyncio.open_connection("127.0.0.1", port)
+                reader, writer = connection
                 writer.write(request)
                 await writer.drain()
-                status = await _read_response(reader)
+                status, closing = await _read_response(reader)
                 tally.record(status, time.perf_counter() - started)
+                if closing:
+                    writer.close()
+                    connection = None
         finally:
-            writer.close()
+            if connection is not None:
+                connection[1].close()
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))

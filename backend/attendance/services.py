@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +33,7 @@ from backend.audit.services import audit_record
 from backend.flexwork.selectors import approved_locations
 from backend.lib.durable_files import remove_quietly, write_durably
 from backend.lib.geo import Circle, FenceResult, Point, classify, validate_polygon
+from backend.lib.group_commit import commit_together
 from backend.lib.photos import PhotoFacts, inspect_photo
 from backend.lib.refusals import ReplayConflict
 from backend.lib.row_insert import insert_rows
@@ -362,20 +363,25 @@ def checkin_create(
         photo_size=facts.size_bytes,
         exif=facts.exif_dict(),
     )
+
+    def record() -> None:
+        insert_rows(checkin)
+        # The feed's events commit or roll back with the check-in.
+        checkin_events(checkin)
+        # Last: the audit chain's head stays locked until the commit,
+        # so other check-ins of its chain wait for as little as can be.
+        audit_record(
+            actor=employee,
+            action="checkin.created",
+            target=checkin,
+            after=_audit_facts(checkin),
+            ip=ip,
+        )
+
     try:
-        with transaction.atomic():
-            insert_rows(checkin)
-            # The feed's events commit or roll back with the check-in.
-            checkin_events(checkin)
-            # Last: the audit chain's head stays locked until the commit,
-            # so other check-ins of its chain wait for as little as can be.
-            audit_record(
-                actor=employee,
-                action="checkin.created",
-                target=checkin,
-                after=_audit_facts(checkin),
-                ip=ip,
-            )
+        # Committed, perhaps together with other check-ins arriving at the
+        # same moment, before this returns.
+        commit_together(record)
     except IntegrityError:
         # Lost the race against a concurrent send of the same check-in: the
         # unique constraint kept one row; answer with that one.

@@ -16,16 +16,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from backend.lib.admission import AdmissionLimit  # noqa: E402
-from backend.lib.connection_recycling import RecycleConnections  # noqa: E402
 from realtime.auth import feed_auth  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": RecycleConnections(
-            AdmissionLimit(django_application, settings.WEB_MAX_IN_FLIGHT),
-            settings.WEB_REQUESTS_PER_CONNECTION,
-        ),
+        "http": AdmissionLimit(django_application, settings.WEB_MAX_IN_FLIGHT),
         "websocket": feed_auth(URLRouter(websocket_urlpatterns)),
     }
 )

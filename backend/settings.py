@@ -167,13 +167,6 @@ WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", 1, minimum=1, maximum=64)
 # HTTP requests one worker process works on at once; more are answered 503
 # with Retry-After at once (backend/lib/admission.py). 0: no limit.
 WEB_MAX_IN_FLIGHT = env.int("WEB_MAX_IN_FLIGHT", 32, minimum=0)
-# Requests after which a worker closes a keep-alive connection, so that
-# workers sharing one socket share the load (backend/lib/
-# connection_recycling.py). 0: never; the default recycles only with more
-# than one worker process.
-WEB_REQUESTS_PER_CONNECTION = env.int(
-    "WEB_REQUESTS_PER_CONNECTION", 5 if WEB_CONCURRENCY > 1 else 0, minimum=0
-)
 # Gen-0 garbage-collection threshold of a web worker, whose start-up heap is
 # frozen (backend/lib/gc_tuning.py). 0: Python's default (700).
 WEB_GC_THRESHOLD = env.int("WEB_GC_THRESHOLD", 5000, minimum=0)

@@ -2,10 +2,10 @@
 
 Run as ``python -m bench.checkins``. Eight concurrent clients post check-ins
 to ``manage.py serve`` on SQLite, first with one uvicorn process (the
-embedded default), then with two (``WEB_CONCURRENCY=2`` and a throwaway
-Redis, as the scaled deployment runs); ``BENCH_WORKERS=1`` or ``=2`` runs
-only one of them. The same run measures two references for the 9 MP photo
-on all cores:
+embedded default), then as the scaled deployment runs (``deploy/``): two
+one-process instances behind nginx, with a throwaway Redis;
+``BENCH_WORKERS=1`` or ``=2`` runs only one of them. The same run measures
+two references for the 9 MP photo on all cores:
 
 - the floor: decoding it at 1/8 scale with Pillow, the least pixel work a
   near-duplicate check needs;
@@ -170,18 +170,23 @@ def _tiny_photo() -> bytes:
 def _server_scenarios(
     full: bytes, small: bytes, *, workers: int, scale: float
 ) -> dict[str, Any]:
-    """Every scenario against one server with ``workers`` processes.
-
-    More than one worker needs Redis (the channel layer and the shared
-    cache): a throwaway ``redis-server`` is started for the run.
+    """Every scenario against ``workers`` server processes: one is the
+    embedded default (``make run``); more run as the scaled deployment does
+    (``deploy/``), one-process instances behind nginx, which balances each
+    request, with a throwaway ``redis-server`` for the channel layer and
+    the shared cache.
     """
     with contextlib.ExitStack() as stack:
-        extra_env = {"WEB_CONCURRENCY": str(workers)}
+        extra_env: dict[str, str] = {}
         if workers > 1:
             from tests.stack import redis_server
 
             extra_env["REDIS_URL"] = stack.enter_context(redis_server())
-        server = stack.enter_context(running_server(extra_env=extra_env))
+        server = stack.enter_context(
+            running_server(
+                extra_env=extra_env, behind_nginx=workers if workers > 1 else 0
+            )
+        )
         employees = [a for a in server.accounts if a["role"] == "employee"]
         tokens = [login(server, a["username"]) for a in employees[:CONCURRENCY]]
         _photo_scenario(server, tokens, small, 16 * workers)  # warm-up
@@ -222,8 +227,10 @@ def report(results: dict[str, Any]) -> str:
         f"{results['naive_9mp_per_s']:.1f} photos/s",
     ]
     for count, server in results["servers"].items():
-        layer = "Redis" if count > 1 else "in-memory layer"
-        lines.append(f"  {count} worker process(es), {layer}:")
+        if count > 1:
+            lines.append(f"  {count} instances behind nginx, Redis:")
+        else:
+            lines.append("  1 worker process, in-memory layer:")
         for key, label in [
             ("checkin_9mp", "9 MP photo (2.1 MB)"),
             ("checkin_1280", "1280-px photo (115 KB)"),

@@ -32,12 +32,17 @@ class Server:
     password: str
     workplaces: list[dict[str, float]]
     pid: int = 0
+    # Other processes serving it: the instances behind nginx.
+    more_pids: tuple[int, ...] = ()
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) used so far by the server and its
-        worker processes: with the request count, the cost of a request
-        whatever else the machine is doing."""
-        return process_tree_cpu_seconds(self.pid) if self.pid else 0.0
+        worker processes (and nginx, in front of instances): with the
+        request count, the cost of a request whatever else the machine is
+        doing."""
+        return sum(
+            process_tree_cpu_seconds(pid) for pid in (self.pid, *self.more_pids) if pid
+        )
 
 
 def _children(pid: int) -> list[int]:
@@ -92,11 +97,58 @@ def manage(env: dict[str, str], *args: str) -> str:
     ).stdout
 
 
+def _serve(
+    stack: contextlib.ExitStack, env: dict[str, str], port: int, log_path: Path
+) -> subprocess.Popen[bytes]:
+    """``manage.py serve`` on ``port``, stopped when ``stack`` closes."""
+    log = stack.enter_context(log_path.open("wb"))
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "manage.py"), "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    stack.callback(_stop, process)
+    return process
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _wait_until_healthy(
+    base: str,
+    processes: list[subprocess.Popen[bytes]],
+    logs: list[Path],
+    timeout: float,
+) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2):  # noqa: S310
+                return
+        except OSError:
+            stopped = any(process.poll() is not None for process in processes)
+            if stopped or time.monotonic() > deadline:
+                raise RuntimeError(
+                    "the server did not start:\n"
+                    + "\n".join(log.read_text()[-2000:] for log in logs if log.exists())
+                ) from None
+            time.sleep(0.2)
+
+
 @contextlib.contextmanager
 def running_server(
     *,
     extra_env: dict[str, str] | None = None,
     layer: str | None = None,
+    behind_nginx: int = 0,
     timeout: float = 60.0,
 ) -> Iterator[Server]:
     """``manage.py serve`` on a fresh scratch database with the demo data.
@@ -104,6 +156,9 @@ def running_server(
     The server's output goes to a file: uvicorn logs every socket it
     accepts, and a pipe nobody reads would fill up and stall the server.
     ``layer`` swaps the channel layer through a throwaway settings module.
+    ``behind_nginx=N`` runs the scaled deployment instead (``deploy/``):
+    N one-process instances, each on its own port, behind nginx
+    (``bench.nginx``); the environment must then name a Redis.
     """
     with tempfile.TemporaryDirectory(prefix="pantau-bench-") as directory:
         scratch = Path(directory)
@@ -127,46 +182,41 @@ def running_server(
             env["DJANGO_SETTINGS_MODULE"] = "bench_layer_settings"
         manage(env, "migrate", "--no-input", "-v0")
         seeded = json.loads(manage(env, "seed_demo", "--json"))
-        port = free_port()
-        log_path = scratch / "server.log"
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                [sys.executable, str(ROOT / "manage.py"), "serve", "--port", str(port)],
-                env=env,
-                cwd=ROOT,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        with contextlib.ExitStack() as stack:
+            if behind_nginx:
+                from bench.nginx import running_nginx
+
+                ports = [free_port() for _ in range(behind_nginx)]
+                logs = [scratch / f"server-{port}.log" for port in ports]
+                instance_env = {**env, "WEB_CONCURRENCY": "1"}
+                processes = [
+                    _serve(stack, instance_env, port, log)
+                    for port, log in zip(ports, logs, strict=True)
+                ]
+                for port in ports:
+                    _wait_until_healthy(
+                        f"http://127.0.0.1:{port}", processes, logs, timeout
+                    )
+                nginx = stack.enter_context(running_nginx(scratch / "nginx", ports))
+                port = nginx.port
+                pids = (nginx.pid, *(process.pid for process in processes))
+            else:
+                port = free_port()
+                logs = [scratch / "server.log"]
+                processes = [_serve(stack, env, port, logs[0])]
+                pids = (processes[0].pid,)
             base = f"http://127.0.0.1:{port}"
-            try:
-                deadline = time.monotonic() + timeout
-                while True:
-                    try:
-                        with urllib.request.urlopen(f"{base}/healthz", timeout=2):  # noqa: S310
-                            break
-                    except OSError:
-                        if process.poll() is not None or time.monotonic() > deadline:
-                            raise RuntimeError(
-                                "the server did not start:\n"
-                                + log_path.read_text()[-2000:]
-                            ) from None
-                        time.sleep(0.2)
-                yield Server(
-                    base_url=base,
-                    port=port,
-                    env=env,
-                    accounts=seeded["accounts"],
-                    password=seeded["password"],
-                    workplaces=seeded["workplaces"],
-                    pid=process.pid,
-                )
-            finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            _wait_until_healthy(base, processes, logs, timeout)
+            yield Server(
+                base_url=base,
+                port=port,
+                env=env,
+                accounts=seeded["accounts"],
+                password=seeded["password"],
+                workplaces=seeded["workplaces"],
+                pid=pids[0],
+                more_pids=pids[1:],
+            )
 
 
 def login(server: Server, username: str) -> str:

@@ -29,7 +29,7 @@ django.setup()
 names = [
     "DEBUG", "SECRET_KEY", "DATABASES", "CHANNEL_LAYERS", "CACHES", "TIME_ZONE",
     "USE_TZ", "USE_I18N", "LANGUAGE_CODE", "WEB_CONCURRENCY", "REDIS_URL",
-    "WEB_REQUESTS_PER_CONNECTION", "WRITE_GROUP_COMMIT",
+    "WRITE_GROUP_COMMIT",
     "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE",
 ]
 found = {name: getattr(settings, name) for name in names}
@@ -110,7 +110,6 @@ def test_it_runs_embedded_with_nothing_but_a_secret_key() -> None:
     )
     assert loaded["REDIS_URL"] is None
     assert loaded["WEB_CONCURRENCY"] == 1
-    assert loaded["WEB_REQUESTS_PER_CONNECTION"] == 0
     assert loaded["WRITE_GROUP_COMMIT"] is True
     assert loaded["TIME_ZONE"] == "Asia/Jakarta"
     assert loaded["USE_TZ"] is True
@@ -291,8 +290,6 @@ def test_several_workers_run_with_redis(var_dir: dict[str, str]) -> None:
     )
 
     assert loaded["WEB_CONCURRENCY"] == 4
-    # Workers sharing one socket recycle keep-alive connections.
-    assert loaded["WEB_REQUESTS_PER_CONNECTION"] > 0
 
 
 # --- Typed values -------------------------------------------------------------

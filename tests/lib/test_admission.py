@@ -102,7 +102,6 @@ async def test_health_checks_and_websockets_pass_and_zero_means_no_limit() -> No
 
 
 def test_the_server_application_is_behind_the_limit(settings: Any) -> None:
-    # Inside the connection recycling (backend/lib/connection_recycling.py).
-    http = application.application_mapping["http"].app
+    http = application.application_mapping["http"]
     assert isinstance(http, AdmissionLimit)
     assert http.limit == settings.WEB_MAX_IN_FLIGHT > 0

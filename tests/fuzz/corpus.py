@@ -148,7 +148,7 @@ def _tiff() -> bytes:
 def _sixteen_bit_png() -> bytes:
     grey = _base().convert("L")
     wide = Image.new("I;16", grey.size)
-    wide.putdata([value * 257 for value in grey.getdata()])
+    wide.putdata([value * 257 for value in grey.tobytes()])  # one byte a pixel
     return _encode(wide, "PNG")
 
 

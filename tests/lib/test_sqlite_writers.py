@@ -109,3 +109,28 @@ def test_processes_queue_on_the_lock_file(monkeypatch: pytest.MonkeyPatch) -> No
         os.close(other)
     assert time.monotonic() - started >= 0.25
     assert Instansi.objects.filter(code="P").exists()
+
+
+def test_destroying_a_test_database_removes_the_files_next_to_it(tmp_path: Any) -> None:
+    from backend.lib.sqlite_writers.base import DatabaseWrapper
+
+    name = str(tmp_path / "scratch.sqlite3")
+    scratch = DatabaseWrapper({**connection.settings_dict, "NAME": name}, "scratch")
+    try:
+        scratch.ensure_connection()
+        with scratch.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            scratch._start_transaction_under_autocommit()  # takes the writer lock
+            cursor.execute("CREATE TABLE t (x INTEGER)")
+            scratch._commit()
+        for beside in (f"{name}.writer-lock", f"{name}-wal", f"{name}-shm"):
+            assert os.path.exists(beside), beside
+        # Removed while a connection is open, as a test thread's may be.
+        scratch.creation._destroy_test_db(name, verbosity=0)
+    finally:
+        scratch.close()
+
+    for leftover in (name, f"{name}.writer-lock", f"{name}-wal", f"{name}-shm"):
+        assert not os.path.exists(leftover), leftover
+    # The suite's own database keeps its lock.
+    assert os.path.exists(f"{_queue().path}")

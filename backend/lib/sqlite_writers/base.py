@@ -17,6 +17,7 @@ busy timeout fails as SQLite would, with "database is locked".
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
@@ -25,7 +26,7 @@ import time
 from typing import Any
 
 from django.db import OperationalError
-from django.db.backends.sqlite3 import base
+from django.db.backends.sqlite3 import base, creation
 from django.utils.functional import cached_property
 
 # How often a process waiting for another process's writer polls the file
@@ -74,6 +75,16 @@ _by_path: dict[str, _Writers] = {}
 _by_path_lock = threading.Lock()
 
 
+def _forget_writers(path: str) -> None:
+    """Close and remove the writer lock of a database file that is gone."""
+    with _by_path_lock:
+        writers = _by_path.pop(path, None)
+    if writers is not None and writers.descriptor is not None:
+        os.close(writers.descriptor)
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(f"{path}.writer-lock")
+
+
 def _writers_of(path: str) -> _Writers:
     with _by_path_lock:
         if path not in _by_path:
@@ -81,9 +92,26 @@ def _writers_of(path: str) -> _Writers:
         return _by_path[path]
 
 
+class DatabaseCreation(creation.DatabaseCreation):
+    # The private hook is Django's own; the type stubs do not declare it.
+    def _destroy_test_db(self, test_database_name: Any, verbosity: Any) -> None:
+        super()._destroy_test_db(test_database_name, verbosity)  # type: ignore[misc]
+        if test_database_name and not self.is_in_memory_db(test_database_name):
+            # The files next to it go with it: the writer lock, and the WAL
+            # and its index, which SQLite leaves behind when a connection of
+            # another thread is still open as the file is removed.
+            path = os.path.abspath(str(test_database_name))
+            _forget_writers(path)
+            for suffix in ("-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(f"{path}{suffix}")
+
+
 # The private hooks below are Django's own transaction entry points; the
 # type stubs do not declare them.
 class DatabaseWrapper(base.DatabaseWrapper):
+    creation_class = DatabaseCreation
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The writer lock this connection holds, from BEGIN to COMMIT/ROLLBACK.

@@ -8,20 +8,22 @@ those parts of it, word for word where they matter to speed (the upstream
 block, the body buffer, the proxy headers and HTTP/1.1 to the instances),
 and leaves out what a loopback benchmark has no use for: TLS, the host
 name checks, static files and the photo locations. It listens on plain
-HTTP on 127.0.0.1.
+HTTP on 127.0.0.1, inside the same stand-in for Debian's nginx.conf that
+tests/deploy/test_nginx.py runs the shipped site in (``tests.stack``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
 import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from bench.server import free_port, stop_process
+from tests.stack import nginx_binary, nginx_main_config
 
 
 @dataclass(frozen=True)
@@ -30,59 +32,25 @@ class Nginx:
     pid: int
 
 
-def nginx_binary() -> str:
-    for candidate in (shutil.which("nginx"), "/usr/sbin/nginx"):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    raise RuntimeError(
-        "nginx is not installed (apt-get install nginx): the benchmark of the "
-        "scaled deployment runs the instances behind it"
-    )
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def config(directory: Path, port: int, upstream_ports: list[int]) -> str:
-    temp = directory / "temp"
-    for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (temp / name).mkdir(parents=True, exist_ok=True)
-    # As root, workers would otherwise drop to "nobody" and could not write
-    # the benchmark's private temporary directories.
-    user = "user root root;\n" if os.geteuid() == 0 else ""
-    servers = "".join(f"        server 127.0.0.1:{p};\n" for p in upstream_ports)
-    return f"""{user}worker_processes 1;
-daemon off;
-pid {directory}/nginx.pid;
-error_log {directory}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
+def site(port: int, upstream_ports: list[int]) -> str:
+    servers = "".join(f"    server 127.0.0.1:{p};\n" for p in upstream_ports)
+    return f"""upstream pantau_app {{
+    least_conn;
+{servers}    keepalive 32;
+    keepalive_timeout 4s;
+}}
+server {{
+    listen 127.0.0.1:{port};
     access_log off;
-    client_body_temp_path {temp}/body;
-    proxy_temp_path {temp}/proxy;
-    fastcgi_temp_path {temp}/fastcgi;
-    uwsgi_temp_path {temp}/uwsgi;
-    scgi_temp_path {temp}/scgi;
-    upstream pantau_app {{
-        least_conn;
-{servers}        keepalive 32;
-        keepalive_timeout 4s;
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        client_max_body_size 16m;
-        client_body_buffer_size 256k;
-        proxy_http_version 1.1;
-        proxy_set_header Host $http_host;
-        proxy_set_header X-Forwarded-For $remote_addr;
-        proxy_set_header X-Forwarded-Proto $scheme;
-        proxy_set_header Connection "";
-        location / {{
-            proxy_pass http://pantau_app;
-        }}
+    client_max_body_size 16m;
+    client_body_buffer_size 256k;
+    proxy_http_version 1.1;
+    proxy_set_header Host $http_host;
+    proxy_set_header X-Forwarded-For $remote_addr;
+    proxy_set_header X-Forwarded-Proto $scheme;
+    proxy_set_header Connection "";
+    location / {{
+        proxy_pass http://pantau_app;
     }}
 }}
 """
@@ -91,12 +59,20 @@ http {{
 @contextlib.contextmanager
 def running_nginx(directory: Path, upstream_ports: list[int]) -> Iterator[Nginx]:
     """nginx on a free loopback port in front of ``upstream_ports``."""
+    binary = nginx_binary()
+    if binary is None:
+        raise RuntimeError(
+            "nginx is not installed (apt-get install nginx): the benchmark of "
+            "the scaled deployment runs the instances behind it"
+        )
     directory.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = free_port()
+    site_conf = directory / "site.conf"
+    site_conf.write_text(site(port, upstream_ports))
     conf = directory / "nginx.conf"
-    conf.write_text(config(directory, port, upstream_ports))
+    conf.write_text(nginx_main_config(directory, site_conf))
     process = subprocess.Popen(
-        [nginx_binary(), "-c", str(conf), "-p", str(directory)],
+        [binary, "-c", str(conf), "-p", str(directory)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -117,9 +93,4 @@ def running_nginx(directory: Path, upstream_ports: list[int]) -> Iterator[Nginx]
             time.sleep(0.05)
         yield Nginx(port=port, pid=process.pid)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)

@@ -109,11 +109,11 @@ def _serve(
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    stack.callback(_stop, process)
+    stack.callback(stop_process, process)
     return process
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_process(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     try:
         process.wait(timeout=15)

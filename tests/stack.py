@@ -365,3 +365,44 @@ def _start_redis(binary: str, timeout: float) -> _Service:
         ready=ready,
         timeout=timeout,
     )
+
+
+# --- nginx --------------------------------------------------------------------
+
+
+def nginx_binary() -> str | None:
+    for candidate in (shutil.which("nginx"), "/usr/sbin/nginx"):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def nginx_main_config(directory: Path, site_conf: Path) -> str:
+    """What /etc/nginx/nginx.conf provides on Debian, in ``directory``,
+    around the site in ``site_conf``."""
+    temp = directory / "temp"
+    for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (temp / name).mkdir(parents=True, exist_ok=True)
+    # As root, workers would otherwise drop to "nobody" and could not read
+    # the caller's private temporary directories.
+    user = "user root root;\n" if os.geteuid() == 0 else ""
+    return (
+        f"{user}"
+        "worker_processes 1;\n"
+        "daemon off;\n"
+        f"pid {directory}/nginx.pid;\n"
+        f"error_log {directory}/error.log info;\n"
+        "events { worker_connections 512; }\n"
+        "http {\n"
+        "    include /etc/nginx/mime.types;\n"
+        "    default_type application/octet-stream;\n"
+        "    sendfile on;\n"
+        f"    access_log {directory}/access.log;\n"
+        f"    client_body_temp_path {temp}/body;\n"
+        f"    proxy_temp_path {temp}/proxy;\n"
+        f"    fastcgi_temp_path {temp}/fastcgi;\n"
+        f"    uwsgi_temp_path {temp}/uwsgi;\n"
+        f"    scgi_temp_path {temp}/scgi;\n"
+        f"    include {site_conf};\n"
+        "}\n"
+    )

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.nginx import config, running_nginx
-from tests.deploy.test_nginx import nginx_binary
+from bench.nginx import running_nginx, site
+from tests.stack import nginx_binary
 
 pytestmark = [
     pytest.mark.sqlite_only,
@@ -73,8 +73,8 @@ def test_requests_reach_both_instances_with_their_bodies(tmp_path: Path) -> None
     assert seen["a"] + seen["b"] == 20
 
 
-def test_the_site_keeps_the_deployments_balancing_and_buffering(tmp_path: Path) -> None:
-    site = config(tmp_path, 8080, [8001, 8002])
+def test_the_site_keeps_the_deployments_balancing_and_buffering() -> None:
+    rendered = site(8080, [8001, 8002])
     deployed = (Path(__file__).parents[2] / "deploy/nginx/pantau.conf").read_text()
     for line in [
         "least_conn;",
@@ -84,7 +84,7 @@ def test_the_site_keeps_the_deployments_balancing_and_buffering(tmp_path: Path) 
         "proxy_http_version 1.1;",
         "proxy_set_header X-Forwarded-For $remote_addr;",
     ]:
-        assert line in site
+        assert line in rendered
         assert line in deployed
-    assert "server 127.0.0.1:8001;" in site
-    assert "server 127.0.0.1:8002;" in site
+    assert "server 127.0.0.1:8001;" in rendered
+    assert "server 127.0.0.1:8002;" in rendered

@@ -22,7 +22,6 @@ import io
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import sqlite3
@@ -63,13 +62,6 @@ NOT_INHERITED = (
     "DEBUG",
     "HTTPS",
 )
-
-
-def nginx_binary() -> str | None:
-    for candidate in (shutil.which("nginx"), "/usr/sbin/nginx"):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
 
 
 # --- The site, rendered for this machine ---------------------------------------
@@ -137,36 +129,6 @@ def render_site(text: str, site: Site) -> str:
     ]
     assert not leftover, f"SITE values not replaced: {leftover}"
     return rendered
-
-
-def main_config(directory: Path, site_conf: Path) -> str:
-    """What /etc/nginx/nginx.conf provides on Debian, in ``directory``."""
-    temp = directory / "temp"
-    for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (temp / name).mkdir(parents=True, exist_ok=True)
-    # As root, workers would otherwise drop to "nobody" and could not read
-    # the test's private temporary directories.
-    user = "user root root;\n" if os.geteuid() == 0 else ""
-    return (
-        f"{user}"
-        "worker_processes 1;\n"
-        "daemon off;\n"
-        f"pid {directory}/nginx.pid;\n"
-        f"error_log {directory}/error.log info;\n"
-        "events { worker_connections 512; }\n"
-        "http {\n"
-        "    include /etc/nginx/mime.types;\n"
-        "    default_type application/octet-stream;\n"
-        "    sendfile on;\n"
-        f"    access_log {directory}/access.log;\n"
-        f"    client_body_temp_path {temp}/body;\n"
-        f"    proxy_temp_path {temp}/proxy;\n"
-        f"    fastcgi_temp_path {temp}/fastcgi;\n"
-        f"    uwsgi_temp_path {temp}/uwsgi;\n"
-        f"    scgi_temp_path {temp}/scgi;\n"
-        f"    include {site_conf};\n"
-        "}\n"
-    )
 
 
 # --- Processes ------------------------------------------------------------------
@@ -243,7 +205,7 @@ class Deployment:
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
-    nginx = nginx_binary()
+    nginx = stack.nginx_binary()
     if nginx is None:
         if os.environ.get("CI") == "true":
             pytest.fail("nginx not found; CI must run the nginx test (apt nginx)")
@@ -347,7 +309,7 @@ def _deployment(nginx: str, trustme: Any, scratch: Path) -> Iterator[Deployment]
         site_conf = nginx_dir / "pantau.conf"
         site_conf.write_text(render_site(SITE_CONF.read_text(), site))
         main_conf = nginx_dir / "nginx.conf"
-        main_conf.write_text(main_config(nginx_dir, site_conf))
+        main_conf.write_text(stack.nginx_main_config(nginx_dir, site_conf))
         argv = [nginx, "-p", str(nginx_dir), "-c", str(main_conf)]
         argv += ["-e", str(nginx_dir / "error.log")]
         checked = subprocess.run(

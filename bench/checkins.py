@@ -2,10 +2,11 @@
 
 Run as ``python -m bench.checkins``. Eight concurrent clients post check-ins
 to ``manage.py serve`` on SQLite, first with one uvicorn process (the
-embedded default), then as the scaled deployment runs (``deploy/``): two
-one-process instances behind nginx, with a throwaway Redis;
-``BENCH_WORKERS=1`` or ``=2`` runs only one of them. The same run measures
-two references for the 9 MP photo on all cores:
+embedded default), then as the scaled deployment runs (``deploy/``):
+one-process instances behind nginx, three for every two cores, with a
+throwaway Redis; ``BENCH_WORKERS=1`` runs only the first, and
+``BENCH_WORKERS=N`` (N > 1) only the second with N instances. The same
+run measures two references for the 9 MP photo on all cores:
 
 - the floor: decoding it at 1/8 scale with Pillow, the least pixel work a
   near-duplicate check needs;
@@ -31,7 +32,13 @@ from typing import Any
 from PIL import Image
 
 from bench.http import Tally, http_request, multipart, run_load
-from bench.server import Server, login, machine_cpu_ticks, running_server
+from bench.server import (
+    Server,
+    login,
+    machine_cpu_ticks,
+    running_server,
+    scaled_instances,
+)
 
 PHOTOS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "photos"
 FULL = PHOTOS / "mobile_HMD_Nokia_8.3_5G.jpg"
@@ -201,7 +208,11 @@ def _server_scenarios(
     return results
 
 
-def run(*, scale: float = 1.0, workers: tuple[int, ...] = (1, 2)) -> dict[str, Any]:
+def run(
+    *, scale: float = 1.0, workers: tuple[int, ...] | None = None
+) -> dict[str, Any]:
+    if workers is None:
+        workers = (1, scaled_instances())
     full, small = FULL.read_bytes(), SMALL.read_bytes()
     results: dict[str, Any] = {
         "floor_9mp_per_s": reference_rate("floor", full),
@@ -251,9 +262,9 @@ def report(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _workers_from_env() -> tuple[int, ...]:
-    raw = os.environ.get("BENCH_WORKERS", "1,2")
-    return tuple(int(part) for part in raw.split(",") if part.strip())
+def _workers_from_env() -> tuple[int, ...] | None:
+    raw = os.environ.get("BENCH_WORKERS", "")
+    return tuple(int(part) for part in raw.split(",") if part.strip()) or None
 
 
 if __name__ == "__main__":

@@ -80,6 +80,14 @@ def machine_cpu_ticks() -> tuple[int, int]:
     return idle, sum(fields)
 
 
+def scaled_instances(cores: int | None = None) -> int:
+    """How many one-process instances the scaled deployment runs on a
+    machine of ``cores`` cores (this one by default): three for every two
+    cores, and at least two (docs/deployment.md, "The workers")."""
+    cores = cores or os.cpu_count() or 1
+    return max(2, (3 * cores + 1) // 2)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -118,7 +118,11 @@ def test_nginx_units_and_template_name_the_same_places() -> None:
     assert migrate and static in migrate[1].split()
     # The workers listen where nginx's upstream looks for them.
     assert "--host 127.0.0.1 --port %i" in unit("pantau@.service")
-    assert re.findall(r"server 127\.0\.0\.1:(\d+);", NGINX_SITE) == ["8001", "8002"]
+    assert re.findall(r"server 127\.0\.0\.1:(\d+);", NGINX_SITE) == [
+        "8001",
+        "8002",
+        "8003",
+    ]
 
 
 def test_nginx_refuses_only_what_the_app_refuses_too() -> None:

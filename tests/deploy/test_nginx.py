@@ -100,7 +100,8 @@ def render_site(text: str, site: Site) -> str:
     replacements = [
         (
             "    server 127.0.0.1:8001;  # SITE: worker instances\n"
-            "    server 127.0.0.1:8002;  # SITE: worker instances\n",
+            "    server 127.0.0.1:8002;  # SITE: worker instances\n"
+            "    server 127.0.0.1:8003;  # SITE: worker instances\n",
             upstreams,
         ),
         (

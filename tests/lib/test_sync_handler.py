@@ -110,10 +110,10 @@ async def test_a_request_crosses_to_its_thread_a_few_times_not_twenty(
 
     our_hops = _count_hops(monkeypatch)
     our_status, our_body = await _get_me(ours, token)
-    # The same answer, with the request started signal, the whole chain
-    # and the response's close as the only hand-offs.
+    # The same answer, with one hand-off: the request started signal, the
+    # whole chain and the response's close in one call.
     assert (our_status, our_body) == (status, body)
-    assert len(our_hops) <= 3 < 10 <= len(stock_hops)
+    assert len(our_hops) == 1 < 10 <= len(stock_hops)
     # All in the request's one thread, so its database connection is shared.
     assert len(set(our_hops)) == 1
 
@@ -231,3 +231,138 @@ async def test_a_multipart_checkin_posted_in_small_chunks_is_created(
     status, body = await _answer(communicator)
     assert status == 201, body
     assert json.loads(body)["kind"] == "in"
+
+
+# --- request_started, request_finished and the response's close ------------
+#
+# These tests route through the small URLconf below: a complete response, a
+# streaming one that records when it is consumed and closed, and a 404.
+
+_events: list[tuple[str, int]] = []
+
+
+def _complete(request: Any) -> Any:
+    from django.http import HttpResponse
+
+    _events.append(("view", threading.get_ident()))
+    return HttpResponse(b"done")
+
+
+class _Stream:
+    """A streaming response's content that notes its reading and close."""
+
+    def __iter__(self) -> Any:
+        for chunk in (b"one ", b"two"):
+            _events.append(("chunk", threading.get_ident()))
+            yield chunk
+
+    def close(self) -> None:
+        _events.append(("stream closed", threading.get_ident()))
+
+
+def _streaming(request: Any) -> Any:
+    from django.http import StreamingHttpResponse
+
+    _events.append(("view", threading.get_ident()))
+    return StreamingHttpResponse(_Stream())
+
+
+def _urls() -> list[Any]:
+    from django.urls import path
+
+    return [path("complete/", _complete), path("streaming/", _streaming)]
+
+
+urlpatterns = _urls()
+
+
+@pytest.fixture
+def signal_log(settings: Any) -> Any:
+    from django.core import signals
+
+    settings.ROOT_URLCONF = __name__
+    _events.clear()
+
+    def started(**kwargs: Any) -> None:
+        _events.append(("started", threading.get_ident()))
+
+    def finished(**kwargs: Any) -> None:
+        _events.append(("finished", threading.get_ident()))
+
+    signals.request_started.connect(started)
+    signals.request_finished.connect(finished)
+    yield _events
+    signals.request_started.disconnect(started)
+    signals.request_finished.disconnect(finished)
+
+
+async def _get(handler: Any, path: str) -> tuple[int, bytes]:
+    scope = _http_scope("GET", path, "")
+    communicator = ApplicationCommunicator(handler, scope)
+    await communicator.send_input({"type": "http.request", "body": b""})
+    return await _answer(communicator)
+
+
+@pytest.mark.asyncio
+async def test_a_complete_response_starts_and_finishes_in_the_request_thread(
+    signal_log: list[tuple[str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hops = _count_hops(monkeypatch)
+    status, body = await _get(SyncChainASGIHandler(), "/complete/")
+    assert (status, body) == (200, b"done")
+    # Each signal once, around the view, all on the request's one thread.
+    assert [name for name, _thread in signal_log] == ["started", "view", "finished"]
+    assert {thread for _name, thread in signal_log} == set(hops)
+    assert len(hops) == 1
+
+
+@pytest.mark.asyncio
+@pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous")
+async def test_a_streaming_response_is_closed_after_it_was_sent(
+    signal_log: list[tuple[str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hops = _count_hops(monkeypatch)
+    status, body = await _get(SyncChainASGIHandler(), "/streaming/")
+    assert (status, body) == (200, b"one two")
+    names = [name for name, _thread in signal_log]
+    # The content is read to be sent (Django reads a synchronous iterator on
+    # a hop of its own), and only then closed, which finishes the request,
+    # on one more hop; all in the request's thread.
+    assert names == [
+        "started",
+        "view",
+        "chunk",
+        "chunk",
+        "stream closed",
+        "finished",
+    ]
+    assert len(hops) == 3 and len(set(hops)) == 1
+
+
+@pytest.mark.asyncio
+async def test_an_error_answer_is_logged_once_and_finished(
+    signal_log: list[tuple[str, int]], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING", logger="django.request"):
+        status, _body = await _get(SyncChainASGIHandler(), "/nowhere/")
+    assert status == 404
+    logged = [r for r in caplog.records if r.name == "django.request"]
+    assert [r.getMessage() for r in logged] == ["Not Found: /nowhere/"]
+    assert [name for name, _thread in signal_log] == ["started", "finished"]
+
+
+@pytest.mark.asyncio
+async def test_a_request_django_cannot_build_still_starts_and_finishes(
+    signal_log: list[tuple[str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.http import HttpResponseBadRequest
+
+    # What create_request answers for a request it cannot decode.
+    monkeypatch.setattr(
+        SyncChainASGIHandler,
+        "create_request",
+        lambda self, scope, body: (None, HttpResponseBadRequest()),
+    )
+    status, _body = await _get(SyncChainASGIHandler(), "/complete/")
+    assert status == 400
+    assert [name for name, _thread in signal_log] == ["started", "finished"]

@@ -22,8 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.server import free_port, stop_process
-from tests.stack import nginx_binary, nginx_main_config
+from tests.stack import free_port, nginx_binary, nginx_main_config, stop_process
 
 
 @dataclass(frozen=True)

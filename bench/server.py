@@ -10,17 +10,20 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.stack import (
+    ROOT,
+    free_port,
+    manage,
+    start_app,
+    stop_process,
+    wait_until_healthy,
+)
 
 
 @dataclass(frozen=True)
@@ -88,69 +91,6 @@ def scaled_instances(cores: int | None = None) -> int:
     return max(2, (3 * cores + 1) // 2)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    ).stdout
-
-
-def _serve(
-    stack: contextlib.ExitStack, env: dict[str, str], port: int, log_path: Path
-) -> subprocess.Popen[bytes]:
-    """``manage.py serve`` on ``port``, stopped when ``stack`` closes."""
-    log = stack.enter_context(log_path.open("wb"))
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "manage.py"), "serve", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    stack.callback(stop_process, process)
-    return process
-
-
-def stop_process(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def _wait_until_healthy(
-    base: str,
-    processes: list[subprocess.Popen[bytes]],
-    logs: list[Path],
-    timeout: float,
-) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2):  # noqa: S310
-                return
-        except OSError:
-            stopped = any(process.poll() is not None for process in processes)
-            if stopped or time.monotonic() > deadline:
-                raise RuntimeError(
-                    "the server did not start:\n"
-                    + "\n".join(log.read_text()[-2000:] for log in logs if log.exists())
-                ) from None
-            time.sleep(0.2)
-
-
 @contextlib.contextmanager
 def running_server(
     *,
@@ -161,8 +101,6 @@ def running_server(
 ) -> Iterator[Server]:
     """``manage.py serve`` on a fresh scratch database with the demo data.
 
-    The server's output goes to a file: uvicorn logs every socket it
-    accepts, and a pipe nobody reads would fill up and stall the server.
     ``layer`` swaps the channel layer through a throwaway settings module.
     ``behind_nginx=N`` runs the scaled deployment instead (``deploy/``):
     N one-process instances, each on its own port, behind nginx
@@ -191,30 +129,25 @@ def running_server(
         manage(env, "migrate", "--no-input", "-v0")
         seeded = json.loads(manage(env, "seed_demo", "--json"))
         with contextlib.ExitStack() as stack:
+            # Behind nginx: one-process instances, as deploy/ runs them.
+            ports = [free_port() for _ in range(behind_nginx or 1)]
+            logs = [scratch / f"server-{port}.log" for port in ports]
+            instance_env = {**env, "WEB_CONCURRENCY": "1"} if behind_nginx else env
+            processes = []
+            for port, log in zip(ports, logs, strict=True):
+                processes.append(start_app(instance_env, port, log))
+                stack.callback(stop_process, processes[-1])
+            for port in ports:
+                wait_until_healthy(f"http://127.0.0.1:{port}", processes, logs, timeout)
+            pids = tuple(process.pid for process in processes)
+            port = ports[0]
             if behind_nginx:
                 from bench.nginx import running_nginx
 
-                ports = [free_port() for _ in range(behind_nginx)]
-                logs = [scratch / f"server-{port}.log" for port in ports]
-                instance_env = {**env, "WEB_CONCURRENCY": "1"}
-                processes = [
-                    _serve(stack, instance_env, port, log)
-                    for port, log in zip(ports, logs, strict=True)
-                ]
-                for port in ports:
-                    _wait_until_healthy(
-                        f"http://127.0.0.1:{port}", processes, logs, timeout
-                    )
                 nginx = stack.enter_context(running_nginx(scratch / "nginx", ports))
-                port = nginx.port
-                pids = (nginx.pid, *(process.pid for process in processes))
-            else:
-                port = free_port()
-                logs = [scratch / "server.log"]
-                processes = [_serve(stack, env, port, logs[0])]
-                pids = (processes[0].pid,)
+                port, pids = nginx.port, (nginx.pid, *pids)
+                wait_until_healthy(f"http://127.0.0.1:{port}", processes, logs, timeout)
             base = f"http://127.0.0.1:{port}"
-            _wait_until_healthy(base, processes, logs, timeout)
             yield Server(
                 base_url=base,
                 port=port,

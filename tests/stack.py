@@ -1,4 +1,6 @@
-"""Throwaway PostgreSQL and Redis servers on free loopback ports.
+"""Throwaway PostgreSQL and Redis servers on free loopback ports, and
+Pantau's own server (``manage.py serve``) for tests and benchmarks that
+need the real thing.
 
 For the test runner (tests/run.py), benchmarks and drills::
 
@@ -20,8 +22,10 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -406,3 +410,73 @@ def nginx_main_config(directory: Path, site_conf: Path) -> str:
         f"    include {site_conf};\n"
         "}\n"
     )
+
+
+# --- Pantau itself -------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    """Run ``manage.py`` with ``env``; its standard output."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    ).stdout
+
+
+def start_app(
+    env: dict[str, str], port: int, log_path: Path
+) -> subprocess.Popen[bytes]:
+    """``manage.py serve`` on 127.0.0.1:``port``, its output in ``log_path``
+    (uvicorn logs every socket it accepts: a pipe nobody reads would fill
+    up and stall it). Stop it with ``stop_process``."""
+    with log_path.open("wb") as log:
+        return subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "serve", "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def wait_until_healthy(
+    base_url: str,
+    processes: list[subprocess.Popen[bytes]],
+    logs: list[Path],
+    timeout: float,
+) -> None:
+    """Until ``base_url``/healthz answers; ``RuntimeError`` with the end of
+    the logs if one of ``processes`` stops first or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2):  # noqa: S310
+                return
+        except OSError:
+            stopped = any(process.poll() is not None for process in processes)
+            if stopped or time.monotonic() > deadline:
+                raise RuntimeError(
+                    "the server did not start:\n"
+                    + "\n".join(log.read_text()[-2000:] for log in logs if log.exists())
+                ) from None
+            time.sleep(0.2)
+
+
+def stop_process(
+    process: subprocess.Popen[bytes], sig: signal.Signals = signal.SIGTERM
+) -> None:
+    """Send ``sig`` unless it has stopped already, then wait; killed after 15 s."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(sig)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

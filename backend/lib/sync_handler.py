@@ -148,6 +148,8 @@ class SyncChainASGIHandler(ASGIHandler):
         # BaseHandler.get_response: the URLconf, the chain, the request's
         # files closed with the response, and 4xx/5xx answers logged.
         response = self.get_response(request)
+        # close() names it as request_finished's sender (run_get_response
+        # sets it too, but only after this returns).
         response._handler_class = self.__class__  # type: ignore[attr-defined]
         if not response.streaming:
             # Its content is all there: sending does not need it open.

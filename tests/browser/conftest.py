@@ -41,12 +41,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +49,8 @@ from typing import Any
 
 import pytest
 from PIL import Image
+
+from tests import stack
 
 ROOT = Path(__file__).resolve().parents[2]
 PHOTOS = ROOT / "tests" / "fixtures" / "photos"
@@ -105,23 +102,6 @@ class WebServer:
         raise LookupError(f"no demo workplace named like {name_part!r}")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _manage(env: dict[str, str], *args: str) -> str:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    ).stdout
-
-
 @pytest.fixture(scope="session")
 def chromium_executable() -> str:
     path = shutil.which("chromium")
@@ -156,52 +136,27 @@ def web_server(chromium_executable: str) -> Iterator[WebServer]:
                 "LOGIN_RATE": "10000/min",
             }
         )
-        _manage(env, "migrate", "--no-input", "-v0")
-        _manage(env, "collectstatic", "--no-input", "-v0")
-        seeded = json.loads(_manage(env, "seed_demo", "--json"))
-        port = _free_port()
+        stack.manage(env, "migrate", "--no-input", "-v0")
+        stack.manage(env, "collectstatic", "--no-input", "-v0")
+        seeded = json.loads(stack.manage(env, "seed_demo", "--json"))
+        port = stack.free_port()
         log_path = scratch / "server.log"
-        # The server's output goes to a file: a pipe nobody reads would fill
-        # up and stall it.
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                [sys.executable, str(ROOT / "manage.py"), "serve", "--port", str(port)],
+        process = stack.start_app(env, port, log_path)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            stack.wait_until_healthy(base, [process], [log_path], 60)
+            yield WebServer(
+                base_url=base,
+                port=port,
+                scratch=scratch,
                 env=env,
-                cwd=ROOT,
-                stdout=log,
-                stderr=subprocess.STDOUT,
+                accounts=seeded["accounts"],
+                password=seeded["password"],
+                admin_username=seeded.get("admin_username", "admin"),
+                workplaces=seeded["workplaces"],
             )
-            base = f"http://127.0.0.1:{port}"
-            try:
-                deadline = time.monotonic() + 60
-                while True:
-                    try:
-                        with urllib.request.urlopen(f"{base}/healthz", timeout=2):  # noqa: S310
-                            break
-                    except OSError:
-                        if process.poll() is not None or time.monotonic() > deadline:
-                            raise RuntimeError(
-                                "the server did not start:\n"
-                                + log_path.read_text()[-2000:]
-                            ) from None
-                        time.sleep(0.2)
-                yield WebServer(
-                    base_url=base,
-                    port=port,
-                    scratch=scratch,
-                    env=env,
-                    accounts=seeded["accounts"],
-                    password=seeded["password"],
-                    admin_username=seeded.get("admin_username", "admin"),
-                    workplaces=seeded["workplaces"],
-                )
-            finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+        finally:
+            stack.stop_process(process)
 
 
 def write_y4m(photo: Path, target: Path, size: tuple[int, int], frames: int) -> Path:

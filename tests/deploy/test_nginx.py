@@ -135,17 +135,6 @@ def render_site(text: str, site: Site) -> str:
 # --- Processes ------------------------------------------------------------------
 
 
-def _stop(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(sig)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def _wait_for(
     what: str, process: subprocess.Popen[bytes], log: Path, ready: Any
 ) -> None:
@@ -288,7 +277,7 @@ def _deployment(nginx: str, trustme: Any, scratch: Path) -> Iterator[Deployment]
                     stderr=subprocess.STDOUT,
                     process_group=0,
                 )
-            cleanup.callback(_stop, process, signal.SIGTERM)
+            cleanup.callback(stack.stop_process, process, signal.SIGTERM)
             _wait_for(f"worker :{port}", process, log, lambda p=port: _answers(p))
 
         authority = trustme.CA()
@@ -326,7 +315,7 @@ def _deployment(nginx: str, trustme: Any, scratch: Path) -> Iterator[Deployment]
             process_group=0,
         )
         # SIGQUIT: graceful shutdown, as systemctl reload/stop do.
-        cleanup.callback(_stop, process, signal.SIGQUIT)
+        cleanup.callback(stack.stop_process, process, signal.SIGQUIT)
         _wait_for(
             "nginx",
             process,

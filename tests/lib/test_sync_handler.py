@@ -85,12 +85,14 @@ async def _answer(communicator: ApplicationCommunicator) -> tuple[int, bytes]:
     return start["status"], body
 
 
-async def _get_me(application: Any, token: str) -> tuple[int, dict[str, Any]]:
-    communicator = ApplicationCommunicator(
-        application, _http_scope("GET", "/api/v1/me/", token)
-    )
+async def _get(application: Any, path: str, token: str = "") -> tuple[int, bytes]:
+    communicator = ApplicationCommunicator(application, _http_scope("GET", path, token))
     await communicator.send_input({"type": "http.request", "body": b""})
-    status, body = await _answer(communicator)
+    return await _answer(communicator)
+
+
+async def _get_me(application: Any, token: str) -> tuple[int, dict[str, Any]]:
+    status, body = await _get(application, "/api/v1/me/", token)
     return status, json.loads(body)
 
 
@@ -283,24 +285,18 @@ def signal_log(settings: Any) -> Any:
     settings.ROOT_URLCONF = __name__
     _events.clear()
 
-    def started(**kwargs: Any) -> None:
-        _events.append(("started", threading.get_ident()))
+    def noting(name: str) -> Any:
+        def receiver(**kwargs: Any) -> None:
+            _events.append((name, threading.get_ident()))
 
-    def finished(**kwargs: Any) -> None:
-        _events.append(("finished", threading.get_ident()))
+        return receiver
 
+    started, finished = noting("started"), noting("finished")
     signals.request_started.connect(started)
     signals.request_finished.connect(finished)
     yield _events
     signals.request_started.disconnect(started)
     signals.request_finished.disconnect(finished)
-
-
-async def _get(handler: Any, path: str) -> tuple[int, bytes]:
-    scope = _http_scope("GET", path, "")
-    communicator = ApplicationCommunicator(handler, scope)
-    await communicator.send_input({"type": "http.request", "body": b""})
-    return await _answer(communicator)
 
 
 @pytest.mark.asyncio

@@ -79,12 +79,8 @@ def recap_rows(
         recap = period_recap(employee, period, now=now)
         evaluation = (
             Evaluation.objects.select_related("rater")
-            .filter(
-                employee=employee,
-                period_kind=period.kind,
-                year=period.year,
-                number=period.number,
-            )
+            .of_period(period)
+            .filter(employee=employee)
             .first()
         )
         attendance = recap.attendance

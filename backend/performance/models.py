@@ -23,7 +23,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from backend.organization.models import Employee
-from backend.performance.periods import PeriodKind
+from backend.performance.periods import Period, PeriodKind
 from backend.performance.predikat import Predikat, Rating
 
 
@@ -392,6 +392,13 @@ class Comment(models.Model):
         return self.text[:60]
 
 
+class EvaluationQuerySet(models.QuerySet["Evaluation"]):
+    def of_period(self, period: Period) -> EvaluationQuerySet:
+        return self.filter(
+            period_kind=period.kind, year=period.year, number=period.number
+        )
+
+
 class Evaluation(models.Model):
     """The rater's evaluation of one employee for one period."""
 
@@ -432,6 +439,8 @@ class Evaluation(models.Model):
     override_reason = models.TextField(_("reason for the override"), blank=True)
     recorded_at = models.DateTimeField(_("recorded at"))
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EvaluationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("evaluation")

@@ -139,12 +139,8 @@ def evaluation_for(employee: Employee, period: Period) -> Evaluation | None:
     return (
         Evaluation.objects.select_related("rater", "skp")
         .prefetch_related("realisations__indicator", "overrides__changed_by")
-        .filter(
-            employee=employee,
-            period_kind=period.kind,
-            year=period.year,
-            number=period.number,
-        )
+        .of_period(period)
+        .filter(employee=employee)
         .first()
     )
 
@@ -189,11 +185,8 @@ def team_evaluations(
     employees = list(team_for_period(user, unit_path=unit_path))
     evaluations = {
         evaluation.employee_id: evaluation
-        for evaluation in Evaluation.objects.filter(
-            employee__in=employees,
-            period_kind=period.kind,
-            year=period.year,
-            number=period.number,
+        for evaluation in Evaluation.objects.of_period(period).filter(
+            employee__in=employees
         )
     }
     counts: dict[int, dict[str, int]] = defaultdict(dict)

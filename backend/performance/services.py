@@ -742,12 +742,8 @@ def evaluation_record(
         # Two raters saving at once: the later one sees the earlier's row.
         evaluation = (
             Evaluation.objects.select_for_update()
-            .filter(
-                employee=employee,
-                period_kind=period.kind,
-                year=period.year,
-                number=period.number,
-            )
+            .of_period(period)
+            .filter(employee=employee)
             .first()
         )
         previous = evaluation.predikat if evaluation else ""

@@ -67,33 +67,34 @@ def multipart(
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
-    """The status of the response read, and whether the server closes the
-    connection after it (``Connection: close``)."""
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bool, bytes]:
+    """One response: its status, whether the connection stays open after
+    it (no ``Connection: close``) and its body, chunked or not."""
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.split(b"\r\n")
     status = int(lines[0].split()[1])
     length = 0
+    keep = True
     chunked = False
-    closing = False
     for line in lines[1:]:
         name, _, value = line.partition(b":")
         lowered = name.strip().lower()
         if lowered == b"content-length":
             length = int(value.strip())
+        elif lowered == b"connection" and b"close" in value.lower():
+            keep = False
         elif lowered == b"transfer-encoding" and b"chunked" in value.lower():
             chunked = True
-        elif lowered == b"connection" and value.strip().lower() == b"close":
-            closing = True
     if chunked:
+        parts = []
         while True:
             size = int((await reader.readline()).strip(), 16)
-            await reader.readexactly(size + 2)
+            parts.append(await reader.readexactly(size + 2))
             if size == 0:
                 break
-    elif length:
-        await reader.readexactly(length)
-    return status, closing
+        return status, keep, b"".join(part[:-2] for part in parts)
+    body = await reader.readexactly(length) if length else b""
+    return status, keep, body
 
 
 async def run_load(
@@ -121,9 +122,9 @@ async def run_load(
                 reader, writer = connection
                 writer.write(request)
                 await writer.drain()
-                status, closing = await _read_response(reader)
+                status, keep, _body = await read_response(reader)
                 tally.record(status, time.perf_counter() - started)
-                if closing:
+                if not keep:
                     writer.close()
                     connection = None
         finally:

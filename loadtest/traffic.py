@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bench.http import read_response
 from loadtest.photos import SplicedPhoto
 
 WIB = dt.timezone(dt.timedelta(hours=7))
@@ -122,7 +123,7 @@ class Connections:
                 # Read while writing: the server may refuse an oversized
                 # body early (413) and close before taking all of it.
                 answer = asyncio.ensure_future(
-                    asyncio.wait_for(_read_response(reader), ANSWER_TIMEOUT_S)
+                    asyncio.wait_for(read_response(reader), ANSWER_TIMEOUT_S)
                 )
                 try:
                     writer.write(data)
@@ -155,34 +156,6 @@ class Connections:
         for _reader, writer in self.idle:
             writer.close()
         self.idle.clear()
-
-
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool, bytes]:
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.split(b"\r\n")
-    status = int(lines[0].split()[1])
-    length = 0
-    keep = True
-    chunked = False
-    for line in lines[1:]:
-        name, _, value = line.partition(b":")
-        lowered = name.strip().lower()
-        if lowered == b"content-length":
-            length = int(value.strip())
-        elif lowered == b"connection" and b"close" in value.lower():
-            keep = False
-        elif lowered == b"transfer-encoding" and b"chunked" in value.lower():
-            chunked = True
-    if chunked:
-        parts = []
-        while True:
-            size = int((await reader.readline()).strip(), 16)
-            parts.append(await reader.readexactly(size + 2))
-            if size == 0:
-                break
-        return status, keep, b"".join(p[:-2] for p in parts)
-    body = await reader.readexactly(length) if length else b""
-    return status, keep, body
 
 
 def _part(name: str, value: str) -> bytes:

@@ -246,6 +246,59 @@ def _wait_until(service: _Service, ready: Callable[[], bool], timeout: float) ->
         time.sleep(0.1)
 
 
+def initdb_cluster(
+    bin_dir: Path,
+    data: Path,
+    *,
+    env: dict[str, str],
+    drop: dict[str, Any],
+    timeout: float | None = None,
+) -> None:
+    """``initdb`` of a scratch cluster in ``data``: user ``pantau``, trust
+    authentication, UTF-8; run as ``drop`` (the postgres user under root).
+    Raises ``ServiceError`` with initdb's own words when it fails."""
+    initdb = subprocess.run(
+        [
+            str(bin_dir / "initdb"),
+            f"--pgdata={data}",
+            "--username=pantau",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        ],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        cwd=data.parent,
+        env=env,
+        timeout=timeout,
+        check=False,
+        **drop,
+    )
+    if initdb.returncode != 0:
+        raise ServiceError(
+            "initdb failed:\n" + initdb.stderr.decode(errors="replace")[-2000:]
+        )
+
+
+def postgres_argv(bin_dir: Path, data: Path, port: int, **more: str) -> list[str]:
+    """The command line of a scratch server: loopback TCP only, durability
+    off (tests do not crash the host), plus ``more`` settings."""
+    config = {
+        "listen_addresses": "127.0.0.1",
+        "port": str(port),
+        "unix_socket_directories": "",
+        "fsync": "off",
+        "synchronous_commit": "off",
+        "full_page_writes": "off",
+        **more,
+    }
+    argv = [str(bin_dir / "postgres"), "-D", str(data)]
+    for key, value in config.items():
+        argv += ["-c", f"{key}={value}"]
+    return argv
+
+
 def _start_postgres(bin_dir: Path, timeout: float) -> _Service:
     drop = _as_postgres_user()
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8"}
@@ -254,45 +307,13 @@ def _start_postgres(bin_dir: Path, timeout: float) -> _Service:
     try:
         if drop:
             os.chown(directory, drop["user"], drop["group"])
-        initdb = subprocess.run(
-            [
-                str(bin_dir / "initdb"),
-                f"--pgdata={data}",
-                "--username=pantau",
-                "--auth=trust",
-                "--encoding=UTF8",
-                "--locale=C.UTF-8",
-                "--no-sync",
-            ],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            cwd=directory,
-            env=env,
-            timeout=timeout,
-            check=False,
-            **drop,
-        )
+        initdb_cluster(bin_dir, data, env=env, drop=drop, timeout=timeout)
     except BaseException:
         shutil.rmtree(directory, ignore_errors=True)
         raise
-    if initdb.returncode != 0:
-        shutil.rmtree(directory, ignore_errors=True)
-        raise ServiceError(
-            "initdb failed:\n" + initdb.stderr.decode(errors="replace")[-2000:]
-        )
 
     port = free_port()
-    config = {
-        "listen_addresses": "127.0.0.1",
-        "port": str(port),
-        "unix_socket_directories": "",
-        "fsync": "off",
-        "synchronous_commit": "off",
-        "full_page_writes": "off",
-    }
-    argv = [str(bin_dir / "postgres"), "-D", str(data)]
-    for key, value in config.items():
-        argv += ["-c", f"{key}={value}"]
+    argv = postgres_argv(bin_dir, data, port)
 
     def connect() -> psycopg.Connection[Any]:
         return psycopg.connect(

@@ -62,23 +62,7 @@ class RestartablePostgres:
     def _create(self) -> None:
         if self.drop:
             os.chown(self.directory, self.drop["user"], self.drop["group"])
-        subprocess.run(
-            [
-                str(self.bin_dir / "initdb"),
-                f"--pgdata={self.data}",
-                "--username=pantau",
-                "--auth=trust",
-                "--encoding=UTF8",
-                "--locale=C.UTF-8",
-                "--no-sync",
-            ],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            cwd=self.directory,
-            env=self.env,
-            check=True,
-            **self.drop,
-        )
+        stack.initdb_cluster(self.bin_dir, self.data, env=self.env, drop=self.drop)
         self.start()
         with self._connect("postgres") as conn:
             conn.execute("CREATE DATABASE pantau")
@@ -97,18 +81,9 @@ class RestartablePostgres:
         return self._connect()
 
     def start(self, timeout: float = 60.0) -> None:
-        settings = {
-            "listen_addresses": "127.0.0.1",
-            "port": str(self.port),
-            "unix_socket_directories": "",
-            "fsync": "off",
-            "synchronous_commit": "off",
-            "full_page_writes": "off",
-            "max_connections": "100",
-        }
-        argv = [str(self.bin_dir / "postgres"), "-D", str(self.data)]
-        for key, value in settings.items():
-            argv += ["-c", f"{key}={value}"]
+        argv = stack.postgres_argv(
+            self.bin_dir, self.data, self.port, max_connections="100"
+        )
         log = (self.directory / "postgres.log").open("ab")
         self.process = subprocess.Popen(
             argv,

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from asgiref.sync import SyncToAsync
 from asgiref.testing import ApplicationCommunicator
+from channels.db import database_sync_to_async
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
@@ -21,6 +22,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _token_for(user: Any) -> str:
+    # Called through database_sync_to_async, which closes the connection
+    # afterwards: one left open in asgiref's shared thread kept PostgreSQL
+    # from dropping the test database when this module ran alone.
     from knox.models import AuthToken
 
     _instance, token = AuthToken.objects.create(user=user)
@@ -100,9 +104,7 @@ async def _get_me(application: Any, token: str) -> tuple[int, dict[str, Any]]:
 async def test_a_request_crosses_to_its_thread_a_few_times_not_twenty(
     org: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from asgiref.sync import sync_to_async
-
-    token = await sync_to_async(_token_for)(org.alice.user)
+    token = await database_sync_to_async(_token_for)(org.alice.user)
     stock, ours = ASGIHandler(), SyncChainASGIHandler()
 
     stock_hops = _count_hops(monkeypatch)
@@ -124,9 +126,7 @@ async def test_a_request_crosses_to_its_thread_a_few_times_not_twenty(
 async def test_requests_reuse_an_idle_thread(
     org: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from asgiref.sync import sync_to_async
-
-    token = await sync_to_async(_token_for)(org.alice.user)
+    token = await database_sync_to_async(_token_for)(org.alice.user)
     handler = SyncChainASGIHandler()
     hops = _count_hops(monkeypatch)
     first_status, _body = await _get_me(handler, token)
@@ -203,11 +203,9 @@ async def test_a_disconnect_mid_body_aborts_the_request(settings: Any) -> None:
 async def test_a_multipart_checkin_posted_in_small_chunks_is_created(
     org: Any, settings: Any
 ) -> None:
-    from asgiref.sync import sync_to_async
-
     from tests.api.test_checkins_api import payload
 
-    token = await sync_to_async(_token_for)(org.alice.user)
+    token = await database_sync_to_async(_token_for)(org.alice.user)
     fields = payload(captured_at=timezone.now().isoformat())
     raw = encode_multipart(BOUNDARY, fields)
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 4096  # the photo spills to disk

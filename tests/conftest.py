@@ -8,6 +8,9 @@
 - uma: unit admin of BKD (not an employee of it).
 - audi: auditor of the instansi.
 - oscar: auditor of another instansi.
+
+``office`` adds BKD's office as a workplace: an 80 m circle around
+``OFFICE``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from tests.factories import (
 )
 
 PASSWORD = "rahasia-Pantau-2026"
+OFFICE = (0.507930, 101.449550)  # Kantor BKD Provinsi Riau
 
 
 @pytest.fixture(autouse=True)
@@ -85,6 +89,19 @@ def org(db: Any) -> SimpleNamespace:
         audi=audi,
         oscar=oscar,
         root=root,
+    )
+
+
+@pytest.fixture
+def office(org: SimpleNamespace) -> Any:
+    from backend.attendance.models import Workplace
+
+    return Workplace.objects.create(
+        name="Kantor BKD",
+        unit=org.bkd,
+        latitude=str(OFFICE[0]),
+        longitude=str(OFFICE[1]),
+        radius_m=80,
     )
 
 

@@ -13,8 +13,8 @@ from backend.activity.models import ActivityEvent
 from backend.attendance.models import CheckIn, Workplace
 from backend.audit.chain import verify
 from backend.audit.models import AuditEntry, CheckInReview
-from tests.api.test_checkins_api import NOW, OFFICE, clean_jpeg, payload, post
-from tests.conftest import client_for
+from tests.api.test_checkins_api import NOW, clean_jpeg, payload, post
+from tests.conftest import OFFICE, client_for
 
 QUEUE = "/api/v1/audit/checkins/"
 
@@ -23,17 +23,6 @@ QUEUE = "/api/v1/audit/checkins/"
 def _frozen() -> Any:
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def office(org: Any) -> Workplace:
-    return Workplace.objects.create(
-        name="Kantor BKD",
-        unit=org.bkd,
-        latitude=str(OFFICE[0]),
-        longitude=str(OFFICE[1]),
-        radius_m=80,
-    )
 
 
 @pytest.fixture

@@ -18,10 +18,8 @@ from django.test.utils import CaptureQueriesContext
 from backend.attendance import schedules
 from backend.attendance.services import forget_workplaces
 from backend.audit.models import AuditChainHead
-from tests.api.test_checkins_api import NOW, office, other_photo, payload
+from tests.api.test_checkins_api import NOW, other_photo, payload
 from tests.conftest import client_for
-
-__all__ = ["office"]
 
 # With the token, the day's schedules and the workplaces cached (as in a
 # running server): the idempotency probe, the employee's own workplace

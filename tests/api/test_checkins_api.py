@@ -17,13 +17,12 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from backend.attendance.models import CheckIn, Holiday, Workplace
-from tests.conftest import client_for
+from tests.conftest import OFFICE, client_for
 
 PHOTOS = Path(__file__).resolve().parent.parent / "fixtures" / "photos"
 WIB = dt.timezone(dt.timedelta(hours=7))
 # A Wednesday morning in Pekanbaru.
 NOW = dt.datetime(2026, 11, 25, 7, 20, tzinfo=WIB)
-OFFICE = (0.507930, 101.449550)  # Kantor BKD Provinsi Riau
 
 
 def clean_jpeg(
@@ -65,17 +64,6 @@ def payload(**overrides: Any) -> dict[str, Any]:
         data["photo"] = io.BytesIO(photo if photo is not None else clean_jpeg())
         data["photo"].name = "selfie.jpg"
     return data
-
-
-@pytest.fixture
-def office(org: Any) -> Workplace:
-    return Workplace.objects.create(
-        name="Kantor BKD",
-        unit=org.bkd,
-        latitude=str(OFFICE[0]),
-        longitude=str(OFFICE[1]),
-        radius_m=80,
-    )
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from backend.audit.models import AuditEntry
 from backend.flexwork.models import FlexDecision, FlexPolicy, FlexRequest
 from backend.organization import services
-from tests.api.test_checkins_api import NOW, OFFICE, clean_jpeg, payload, post
+from tests.api.test_checkins_api import NOW, clean_jpeg, payload, post
 from tests.conftest import client_for
 
 URL = "/api/v1/flex-requests/"
@@ -25,19 +25,6 @@ WED = "2026-11-25"  # NOW's day; the week runs Mon 23rd - Sun 29th
 def _frozen() -> Any:
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def office(org: Any) -> Any:
-    from backend.attendance.models import Workplace
-
-    return Workplace.objects.create(
-        name="Kantor BKD",
-        unit=org.bkd,
-        latitude=str(OFFICE[0]),
-        longitude=str(OFFICE[1]),
-        radius_m=80,
-    )
 
 
 def ask(client: APIClient, *dates: str, **overrides: Any) -> Any:

@@ -29,17 +29,6 @@ NAMING = {"photo_reused", "coordinates_shared", "device_shared"}
 SPOT = {"latitude": 0.5079312, "longitude": 101.4495531}
 
 
-@pytest.fixture
-def office(org: Any) -> Workplace:
-    return Workplace.objects.create(
-        name="Kantor BKD",
-        unit=org.bkd,
-        latitude="0.507930",
-        longitude="101.449550",
-        radius_m=80,
-    )
-
-
 def _copy_alice(org: Any) -> dict[str, Any]:
     """Alice checks in; then bob with her photo, her phone and her exact
     coordinates. Bob's 201 body."""

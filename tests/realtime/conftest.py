@@ -26,8 +26,7 @@ from knox.models import AuthToken
 from PIL import Image
 
 from backend.asgi import application
-from backend.attendance.models import Workplace
-from tests.conftest import client_for
+from tests.conftest import OFFICE, client_for
 
 # ``channels.testing`` imports its live-server test case, which needs daphne;
 # Pantau serves with uvicorn and does not install it. Importing the
@@ -57,7 +56,6 @@ class WebsocketCommunicator(_Communicator):
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 NOW = dt.datetime(2026, 11, 25, 7, 20, tzinfo=WIB)  # a Wednesday morning
-OFFICE = (0.507930, 101.449550)  # Kantor BKD Provinsi Riau
 EVENT_TYPES = {"checkin.created", "checkin.flagged", "checkin.reviewed"}
 _photo_number = itertools.count(1)
 
@@ -75,17 +73,6 @@ def _fresh_channel_layer() -> Iterator[None]:
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
-
-
-@pytest.fixture
-def office(org: Any) -> Workplace:
-    return Workplace.objects.create(
-        name="Kantor BKD",
-        unit=org.bkd,
-        latitude=str(OFFICE[0]),
-        longitude=str(OFFICE[1]),
-        radius_m=80,
-    )
 
 
 def photo() -> io.BytesIO:

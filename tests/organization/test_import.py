@@ -167,6 +167,20 @@ def xlsx_bytes(sheets: dict[str, list[list[Any]]]) -> bytes:
     return buffer.getvalue()
 
 
+def employee_row(
+    nip: str, name: str, status: str, unit_code: str, **more: str
+) -> list[str]:
+    """A row under ``EMPLOYEE_HEADER``: the cells given, the others empty."""
+    values = {
+        "nip": nip,
+        "name": name,
+        "status": status,
+        "unit_code": unit_code,
+        **more,
+    }
+    return [values.get(column, "") for column in EMPLOYEE_HEADER]
+
+
 def with_cell(
     rows: list[list[Any]], row: int, column: str, value: Any
 ) -> list[list[Any]]:
@@ -456,24 +470,7 @@ def test_it_reports_a_nip_that_belongs_to_another_instansi(org: Any) -> None:
 
 def test_it_reports_a_nip_invalid_for_the_status(siak: Instansi) -> None:
     rows = employee_rows()
-    rows.append(
-        [
-            PPPK_NIP,
-            "Pegawai PPPK",
-            "PNS",
-            "DISDIK",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-        ]
-    )
+    rows.append(employee_row(PPPK_NIP, "Pegawai PPPK", "PNS", "DISDIK"))
 
     errors = errors_of(siak, unit_rows(), rows)
 
@@ -483,24 +480,7 @@ def test_it_reports_a_nip_invalid_for_the_status(siak: Instansi) -> None:
 
 def test_it_accepts_a_pppk_nip_for_a_pppk_employee(siak: Instansi) -> None:
     rows = employee_rows()
-    rows.append(
-        [
-            PPPK_NIP,
-            "Pegawai PPPK",
-            "PPPK",
-            "DISDIK",
-            "",
-            "",
-            "",
-            "IX",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-        ]
-    )
+    rows.append(employee_row(PPPK_NIP, "Pegawai PPPK", "PPPK", "DISDIK", golongan="IX"))
 
     import_files(siak, unit_rows(), rows)
 
@@ -545,22 +525,7 @@ def test_it_reports_a_duplicate_unit_code_in_the_file(siak: Instansi) -> None:
 def test_it_reports_golongan_not_allowed_for_the_status(siak: Instansi) -> None:
     rows = employee_rows()
     rows.append(
-        [
-            PPPK_NIP,
-            "Pegawai PPPK",
-            "PPPK",
-            "DISDIK",
-            "",
-            "",
-            "",
-            "III/a",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-        ]
+        employee_row(PPPK_NIP, "Pegawai PPPK", "PPPK", "DISDIK", golongan="III/a")
     )
     rows = with_cell(rows, 6, "golongan", "XII")
 
@@ -749,24 +714,7 @@ def test_moving_a_supervisor_rechains_their_existing_subtree(org: Any) -> None:
 def test_one_bad_row_means_nothing_is_written(org: Any) -> None:
     before = (Unit.objects.count(), Employee.objects.count(), User.objects.count())
     rows = with_cell(employee_rows(), 6, "golongan", "V/z")
-    rows.append(
-        [
-            org.bob.nip,
-            "Bob Renamed",
-            "PNS",
-            "BKD-MUT",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-        ]
-    )
+    rows.append(employee_row(org.bob.nip, "Bob Renamed", "PNS", "BKD-MUT"))
 
     with pytest.raises(ImportFailed) as failed:
         import_files(org.riau, unit_rows(), rows)
@@ -921,22 +869,9 @@ def test_the_query_count_does_not_grow_with_the_rows(
     rows = employee_rows()
     for i in range(200):
         rows.append(
-            [
-                make_nip(9200 + i),
-                f"Staf {i}",
-                "PNS",
-                "SETDA-UM",
-                STAF1,
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-            ]
+            employee_row(
+                make_nip(9200 + i), f"Staf {i}", "PNS", "SETDA-UM", supervisor_nip=STAF1
+            )
         )
 
     with django_assert_max_num_queries(40):

@@ -438,7 +438,7 @@ def nginx_main_config(directory: Path, site_conf: Path) -> str:
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def manage(env: dict[str, str], *args: str) -> str:
+def manage(env: dict[str, str], *args: str, timeout: float | None = None) -> str:
     """Run ``manage.py`` with ``env``; its standard output."""
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],
@@ -447,6 +447,7 @@ def manage(env: dict[str, str], *args: str) -> str:
         capture_output=True,
         text=True,
         cwd=ROOT,
+        timeout=timeout,
     ).stdout
 
 
@@ -455,14 +456,18 @@ def start_app(
 ) -> subprocess.Popen[bytes]:
     """``manage.py serve`` on 127.0.0.1:``port``, its output in ``log_path``
     (uvicorn logs every socket it accepts: a pipe nobody reads would fill
-    up and stall it). Stop it with ``stop_process``."""
+    up and stall it). In a process group of its own, as the services
+    above: a Ctrl-C reaches only the caller, which stops it with
+    ``stop_process``."""
     with log_path.open("wb") as log:
         return subprocess.Popen(
             [sys.executable, str(ROOT / "manage.py"), "serve", "--port", str(port)],
             env=env,
             cwd=ROOT,
+            stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
+            process_group=0,
         )
 
 

@@ -27,7 +27,6 @@ import socket
 import sqlite3
 import ssl
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -242,41 +241,17 @@ def _deployment(nginx: str, trustme: Any, scratch: Path) -> Iterator[Deployment]
             env["REDIS_URL"] = redis_url
 
         def manage(*args: str) -> str:
-            return subprocess.run(
-                [sys.executable, str(ROOT / "manage.py"), *args],
-                env=env,
-                cwd=ROOT,
-                check=True,
-                capture_output=True,
-                text=True,
-                timeout=300,
-            ).stdout
+            return stack.manage(env, *args, timeout=300)
 
-        # The steps of pantau-migrate.service, then the workers of pantau@.
+        # The steps of pantau-migrate.service, then the workers of pantau@
+        # (manage.py serve listens on 127.0.0.1, as the unit says).
         manage("migrate", "--no-input", "-v0")
         manage("collectstatic", "--no-input", "-v0")
         seeded = json.loads(manage("seed_demo", "--json"))
         ports = [stack.free_port() for _ in range(2 if redis_url else 1)]
         for port in ports:
             log = logs / f"app-{port}.log"
-            with log.open("wb") as output:
-                process = subprocess.Popen(
-                    [
-                        sys.executable,
-                        str(ROOT / "manage.py"),
-                        "serve",
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        str(port),
-                    ],
-                    env=env,
-                    cwd=ROOT,
-                    stdin=subprocess.DEVNULL,
-                    stdout=output,
-                    stderr=subprocess.STDOUT,
-                    process_group=0,
-                )
+            process = stack.start_app(env, port, log)
             cleanup.callback(stack.stop_process, process, signal.SIGTERM)
             _wait_for(f"worker :{port}", process, log, lambda p=port: _answers(p))
 
@@ -647,19 +622,8 @@ def test_a_purged_photo_is_marked_through_nginx(deployment: Deployment) -> None:
     assert (
         "x-photo-original-purged" not in asyncio.run(fetch(token, photo_path)).headers
     )
-    subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "manage.py"),
-            "purge_photo_originals",
-            "--older-than-days",
-            "1",
-        ],
-        env=deployment.env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=120,
+    stack.manage(
+        deployment.env, "purge_photo_originals", "--older-than-days", "1", timeout=120
     )
     response = asyncio.run(fetch(token, photo_path))
     assert response.status_code == 200

@@ -14,7 +14,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -28,7 +27,6 @@ import psycopg
 from tests import stack
 from tests.realtime.servers import RestartableRedis
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET_KEY = "drill-secret-key-not-for-production-0123456789abcdefgh"
 
 
@@ -149,14 +147,7 @@ class Deployment:
             return ""
 
     def manage(self, *args: str) -> str:
-        return subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), *args],
-            env=self.env,
-            check=True,
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-        ).stdout
+        return stack.manage(self.env, *args)
 
     def worker_pids(self) -> list[int]:
         """The uvicorn worker processes (children of the supervisor)."""
@@ -251,22 +242,9 @@ def deployment(
             deployed.workplaces = seeded["workplaces"]
             deployed.port = stack.free_port()
             deployed.base_url = f"http://127.0.0.1:{deployed.port}"
-            with deployed.log.open("wb") as log:
-                deployed.process = subprocess.Popen(
-                    [
-                        sys.executable,
-                        str(ROOT / "manage.py"),
-                        "serve",
-                        "--port",
-                        str(deployed.port),
-                    ],
-                    env=deployed.env,
-                    cwd=ROOT,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    process_group=0,
-                )
+            deployed.process = stack.start_app(
+                deployed.env, deployed.port, deployed.log
+            )
             try:
                 try:
                     wait_healthy(

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,8 +15,6 @@ import redis
 from django.db import connection
 
 from tests import stack
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_database_url() -> str:
@@ -46,36 +41,12 @@ def serving(scratch: Path, *, redis_url: str) -> Iterator[str]:
         "LOG_LEVEL": "WARNING",
     }
     log_path = scratch / f"server-{port}.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, str(ROOT / "manage.py"), "serve", "--port", str(port)],
-            env=env,
-            cwd=ROOT,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    process = stack.start_app(env, port, log_path)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                url = f"http://127.0.0.1:{port}/healthz"
-                with urllib.request.urlopen(url, timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        "the server did not start:\n" + log_path.read_text()[-3000:]
-                    ) from None
-                time.sleep(0.1)
+        stack.wait_until_healthy(f"http://127.0.0.1:{port}", [process], [log_path], 60)
         yield f"127.0.0.1:{port}"
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stack.stop_process(process)
 
 
 class RestartableRedis:

@@ -11,6 +11,10 @@ run measures two references for the 9 MP photo on all cores:
 - the floor: decoding it at 1/8 scale with Pillow, the least pixel work a
   near-duplicate check needs;
 - a naive pipeline: full decode, LANCZOS resize to a thumbnail, re-encode.
+
+It also prints the 9 MP check-in's CPU budget (``bench.cpu_budget``): what
+a check-in cost, split into the 1/8-scale decode, the SHA-256 and the rest,
+against what each 9 MP goal's rate allows on this machine.
 """
 
 from __future__ import annotations
@@ -31,6 +35,13 @@ from typing import Any
 
 from PIL import Image
 
+from bench.cpu_budget import (
+    budget,
+    cpu_ms_each,
+    decode_eighth,
+    hash_sha256,
+    report_lines,
+)
 from bench.http import Tally, http_request, multipart, run_load
 from bench.server import (
     Server,
@@ -47,12 +58,6 @@ PLACEHOLDER = b"00000000-0000-4000-8000-000000000000"
 CONCURRENCY = 8
 
 
-def _floor_once(data: bytes) -> None:
-    with Image.open(io.BytesIO(data)) as image:
-        image.draft("L", (image.width // 8, image.height // 8))
-        image.load()
-
-
 def _naive_once(data: bytes) -> None:
     with Image.open(io.BytesIO(data)) as image:
         image.load()
@@ -63,7 +68,7 @@ def _naive_once(data: bytes) -> None:
 
 
 def _repeat(job: str, data: bytes, seconds: float) -> int:
-    work = _floor_once if job == "floor" else _naive_once
+    work = decode_eighth if job == "floor" else _naive_once
     done = 0
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
@@ -134,9 +139,11 @@ def _photo_scenario(
 def _measured(
     server: Server, make: Callable[[int], bytes], total: int
 ) -> dict[str, Any]:
-    """Run the load; the summary adds the server's CPU time per request."""
+    """Run the load; the summary adds the server's and this client's CPU
+    time per request."""
     tally = Tally()
     cpu_before = server.cpu_seconds()
+    client_before = _own_cpu_seconds()
     idle_before, ticks_before = machine_cpu_ticks()
     asyncio.run(
         run_load(
@@ -149,6 +156,7 @@ def _measured(
     )
     summary = tally.summary()
     summary["server_cpu_ms"] = (server.cpu_seconds() - cpu_before) * 1000 / total
+    summary["client_cpu_ms"] = (_own_cpu_seconds() - client_before) * 1000 / total
     idle_after, ticks_after = machine_cpu_ticks()
     # Cores left unused during the scenario: near 0 when the server (or
     # something else) kept every core busy.
@@ -158,6 +166,11 @@ def _measured(
         * (os.cpu_count() or 1)
     )
     return summary
+
+
+def _own_cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
 
 
 def _json_scenario(server: Server, tokens: list[str], total: int) -> dict[str, Any]:
@@ -217,13 +230,26 @@ def run(
     results: dict[str, Any] = {
         "floor_9mp_per_s": reference_rate("floor", full),
         "naive_9mp_per_s": reference_rate("naive", full),
+        "decode_9mp_cpu_ms": cpu_ms_each(decode_eighth, full, seconds=3.0),
+        "sha256_9mp_cpu_ms": cpu_ms_each(hash_sha256, full, seconds=1.0),
         "servers": {},
+    }
+    goal_rates = {
+        "0.6x floor": 0.6 * results["floor_9mp_per_s"],
+        "4x naive": 4 * results["naive_9mp_per_s"],
     }
     for count in workers:
         server = _server_scenarios(full, small, workers=count, scale=scale)
         nine = server["checkin_9mp"]["per_second"]
         server["ratio_9mp_vs_floor"] = nine / results["floor_9mp_per_s"]
         server["ratio_9mp_vs_naive"] = nine / results["naive_9mp_per_s"]
+        server["budget_9mp"] = budget(
+            server["checkin_9mp"],
+            cores=os.cpu_count() or 1,
+            decode_ms=results["decode_9mp_cpu_ms"],
+            sha256_ms=results["sha256_9mp_cpu_ms"],
+            goal_rates=goal_rates,
+        )
         results["servers"][count] = server
     return results
 
@@ -259,7 +285,12 @@ def report(results: dict[str, Any]) -> str:
             f"    9 MP vs floor: {server['ratio_9mp_vs_floor']:.2f}x (goal >= 0.6x)"
             f"   9 MP vs naive: {server['ratio_9mp_vs_naive']:.2f}x (goal >= 4x)"
         )
+        lines += report_lines(server["budget_9mp"])
     return "\n".join(lines)
+
+
+def _as_json(value: Any) -> Any:
+    return value.as_dict() if hasattr(value, "as_dict") else str(value)
 
 
 def _workers_from_env() -> tuple[int, ...] | None:
@@ -273,4 +304,4 @@ if __name__ == "__main__":
     )
     print(report(outcome))
     if "--json" in sys.argv:
-        print(json.dumps(outcome, default=str))
+        print(json.dumps(outcome, default=_as_json))

@@ -1,0 +1,61 @@
+"""``python -m bench checkins`` in miniature: one worker, a twentieth of the
+requests. It checks that the benchmark still runs end to end and that its
+figures hang together, not how fast anything is (that is the benchmark's
+job, not a test's)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.sqlite_only
+
+
+def test_the_check_in_benchmark_runs_and_its_budget_adds_up() -> None:
+    env = {**os.environ, "BENCH_WORKERS": "1", "BENCH_SCALE": "0.05"}
+    for name in ("DATABASE_URL", "REDIS_URL", "WEB_CONCURRENCY"):
+        env.pop(name, None)
+
+    finished = subprocess.run(
+        [sys.executable, "-m", "bench.checkins", "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    report, _, raw = finished.stdout.strip().rpartition("\n")
+    results = json.loads(raw)
+    assert results["floor_9mp_per_s"] > results["naive_9mp_per_s"] > 0
+    server = results["servers"]["1"]
+    expected = {
+        "checkin_9mp": "201",
+        "checkin_1280": "201",
+        "checkin_tiny_photo": "201",
+        "json_me": "200",
+    }
+    for scenario, status in expected.items():
+        summary = server[scenario]
+        assert list(summary["statuses"]) == [status], scenario
+        assert summary["server_cpu_ms"] > 0
+    assert server["ratio_9mp_vs_floor"] == pytest.approx(
+        server["checkin_9mp"]["per_second"] / results["floor_9mp_per_s"]
+    )
+    spent = server["budget_9mp"]
+    assert spent["cpu_ms"] == server["checkin_9mp"]["server_cpu_ms"]
+    assert spent["rest_ms"] == pytest.approx(
+        spent["cpu_ms"] - spent["decode_ms"] - spent["sha256_ms"]
+    )
+    assert [goal["name"] for goal in spent["goals"]] == ["0.6x floor", "4x naive"]
+    assert "9 MP CPU per check-in" in report
+    assert "4x naive (" in report

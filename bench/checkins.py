@@ -26,6 +26,7 @@ import io
 import json
 import os
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from typing import Any
 
 from PIL import Image
 
+from bench import perf_shares
 from bench.cpu_budget import (
     budget,
     cpu_ms_each,
@@ -218,7 +220,27 @@ def _server_scenarios(
             ),
             "json_me": _json_scenario(server, tokens, int(1000 * scale)),
         }
+        if workers == 1 and os.environ.get("BENCH_PERF"):
+            results["checkin_9mp_by_library"] = _by_library(
+                server, tokens, full, int(240 * scale)
+            )
     return results
+
+
+def _by_library(
+    server: Server, tokens: list[str], photo: bytes, total: int
+) -> dict[str, Any] | None:
+    """The 9 MP scenario again, sampled by ``perf`` (bench.perf_shares)."""
+    if not perf_shares.available():
+        return None
+    with tempfile.TemporaryDirectory(prefix="pantau-perf-") as scratch:
+        data = Path(scratch) / "perf.data"
+        with perf_shares.recorded(server.pid, data):
+            scenario = _photo_scenario(server, tokens, photo, total)
+        return {
+            "cpu_ms": scenario["server_cpu_ms"],
+            "shares": perf_shares.read(data),
+        }
 
 
 def run(
@@ -286,6 +308,12 @@ def report(results: dict[str, Any]) -> str:
             f"   9 MP vs naive: {server['ratio_9mp_vs_naive']:.2f}x (goal >= 4x)"
         )
         lines += report_lines(server["budget_9mp"])
+        if "checkin_9mp_by_library" in server:
+            sampled = server["checkin_9mp_by_library"]
+            if sampled is None:
+                lines.append("    BENCH_PERF: perf not found (Debian: linux-perf)")
+            else:
+                lines += perf_shares.report_lines(sampled["shares"], sampled["cpu_ms"])
     return "\n".join(lines)
 
 

@@ -123,7 +123,12 @@ def report_lines(found: Budget) -> list[str]:
         "less the client's and the idle)"
     ]
     for goal in found.goals:
-        verdict = "fits" if found.rest_ms <= goal.rest_allowed_ms else "over"
+        margin = goal.rest_allowed_ms - found.rest_ms
+        verdict = (
+            f"fits, {margin:.2f} ms to spare"
+            if margin >= 0
+            else f"over by {-margin:.2f} ms"
+        )
         lines.append(
             f"      {goal.name} ({goal.per_second:.1f}/s) allows {goal.allowed_ms:.1f}"
             f" ms: the rest may take {goal.rest_allowed_ms:.1f} ms, took "

@@ -52,9 +52,9 @@ def test_the_report_says_which_goal_the_rest_fits() -> None:
     assert "34.0 ms = 1/8 decode 22.0 + SHA-256 1.5 + the rest 10.5 ms" in header
     assert "1.80 cores usable" in header
     assert "0.6x floor (50.0/s) allows 36.0 ms" in floor
-    assert floor.endswith("took 10.5 (fits)")
+    assert floor.endswith("took 10.5 (fits, 2.00 ms to spare)")
     assert "the rest may take 6.5 ms" in naive
-    assert naive.endswith("took 10.5 (over)")
+    assert naive.endswith("took 10.5 (over by 4.00 ms)")
 
 
 def test_no_usable_cores_is_no_budget_rather_than_a_negative_one() -> None:

@@ -79,19 +79,28 @@ def shares(report: str) -> list[tuple[str, float]]:
 
 
 def read(data: Path) -> list[tuple[str, float]]:
+    """The shares recorded in ``data``; none when ``perf`` recorded nothing
+    (not allowed to sample, for one)."""
+    if not data.exists():
+        return []
     finished = subprocess.run(
         ["perf", "report", "-i", str(data), "--sort", "dso", "--stdio", "-q"],
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
         timeout=300,
     )
-    return shares(finished.stdout)
+    return shares(finished.stdout) if finished.returncode == 0 else []
 
 
 def report_lines(
     found: list[tuple[str, float]], cpu_ms: float, *, top: int = 8
 ) -> list[str]:
+    if not found:
+        return [
+            "    BENCH_PERF: perf recorded no samples (is sampling allowed? "
+            "see kernel.perf_event_paranoid)"
+        ]
     lines = ["    9 MP server CPU by library (perf, an extra unmeasured run):"]
     for name, percent in found[:top]:
         lines.append(

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bench.perf_shares import library, report_lines, shares
+from bench.perf_shares import library, read, report_lines, shares
 
 REPORT = """\
     55.57%  libjpeg-6dc8d115.so.62.4.0
@@ -52,3 +54,11 @@ def test_the_report_gives_each_share_in_milliseconds_too() -> None:
     assert "libpython3.11" in lines[2]
     # Everything after the top two, together.
     assert "(others)" in lines[3] and "18.6 %" in lines[3]
+
+
+def test_nothing_recorded_is_said_rather_than_a_failure(tmp_path: Path) -> None:
+    assert read(tmp_path / "perf.data") == []
+
+    (line,) = report_lines([], cpu_ms=40.0)
+
+    assert "perf recorded no samples" in line

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bench.cpu_budget import budget, cpu_ms_each, decode_eighth, report_lines
+from bench.cpu_budget import (
+    Budget,
+    budget,
+    cpu_ms_each,
+    decode_eighth,
+    report_lines,
+)
 
 PHOTO = Path(__file__).resolve().parents[1] / "fixtures" / "photos"
 SCENARIO = {
@@ -19,14 +25,18 @@ SCENARIO = {
 }
 
 
-def test_the_rest_is_what_the_decode_and_the_hash_leave() -> None:
-    found = budget(
+def _two_goals() -> Budget:
+    return budget(
         SCENARIO,
         cores=2,
         decode_ms=22.0,
         sha256_ms=1.5,
         goal_rates={"0.6x floor": 50.0, "4x naive": 60.0},
     )
+
+
+def test_the_rest_is_what_the_decode_and_the_hash_leave() -> None:
+    found = _two_goals()
 
     assert found.rest_ms == pytest.approx(10.5)
     # The client used 1 ms x 50/s = 0.05 cores and 0.15 stayed idle.
@@ -39,13 +49,7 @@ def test_the_rest_is_what_the_decode_and_the_hash_leave() -> None:
 
 
 def test_the_report_says_which_goal_the_rest_fits() -> None:
-    found = budget(
-        SCENARIO,
-        cores=2,
-        decode_ms=22.0,
-        sha256_ms=1.5,
-        goal_rates={"0.6x floor": 50.0, "4x naive": 60.0},
-    )
+    found = _two_goals()
 
     header, floor, naive = report_lines(found)
 

@@ -309,11 +309,7 @@ def report(results: dict[str, Any]) -> str:
         )
         lines += report_lines(server["budget_9mp"])
         if "checkin_9mp_by_library" in server:
-            sampled = server["checkin_9mp_by_library"]
-            if sampled is None:
-                lines.append("    BENCH_PERF: perf not found (Debian: linux-perf)")
-            else:
-                lines += perf_shares.report_lines(sampled["shares"], sampled["cpu_ms"])
+            lines += perf_shares.report_lines(server["checkin_9mp_by_library"])
     return "\n".join(lines)
 
 

@@ -19,6 +19,7 @@ import signal
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 SAMPLES_PER_S = 999
 # "  55.57%  libjpeg-6dc8d115.so.62.4.0" from ``perf report --sort dso``.
@@ -93,9 +94,12 @@ def read(data: Path) -> list[tuple[str, float]]:
     return shares(finished.stdout) if finished.returncode == 0 else []
 
 
-def report_lines(
-    found: list[tuple[str, float]], cpu_ms: float, *, top: int = 8
-) -> list[str]:
+def report_lines(sampled: dict[str, Any] | None, *, top: int = 8) -> list[str]:
+    """What ``bench.checkins`` found with ``BENCH_PERF``: ``None`` without
+    ``perf``, else the sampled run's CPU per check-in and its shares."""
+    if sampled is None:
+        return ["    BENCH_PERF: perf not found (Debian: linux-perf)"]
+    found, cpu_ms = sampled["shares"], sampled["cpu_ms"]
     if not found:
         return [
             "    BENCH_PERF: perf recorded no samples (is sampling allowed? "

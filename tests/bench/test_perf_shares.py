@@ -48,7 +48,7 @@ def test_shares_are_read_largest_first_and_added_up_by_name() -> None:
 
 
 def test_the_report_gives_each_share_in_milliseconds_too() -> None:
-    lines = report_lines(shares(REPORT), cpu_ms=40.0, top=2)
+    lines = report_lines({"shares": shares(REPORT), "cpu_ms": 40.0}, top=2)
 
     assert "libjpeg" in lines[1] and lines[1].endswith("55.6 %  22.23 ms")
     assert "libpython3.11" in lines[2]
@@ -59,6 +59,12 @@ def test_the_report_gives_each_share_in_milliseconds_too() -> None:
 def test_nothing_recorded_is_said_rather_than_a_failure(tmp_path: Path) -> None:
     assert read(tmp_path / "perf.data") == []
 
-    (line,) = report_lines([], cpu_ms=40.0)
+    (line,) = report_lines({"shares": [], "cpu_ms": 40.0})
 
     assert "perf recorded no samples" in line
+
+
+def test_without_perf_the_report_says_how_to_get_it() -> None:
+    (line,) = report_lines(None)
+
+    assert "perf not found" in line and "linux-perf" in line

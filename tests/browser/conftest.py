@@ -51,13 +51,13 @@ import pytest
 from PIL import Image
 
 from tests import stack
+from tests.run import DEPLOYMENT_VARS
 
 ROOT = Path(__file__).resolve().parents[2]
 PHOTOS = ROOT / "tests" / "fixtures" / "photos"
 CAMERA_PHOTO = PHOTOS / "mobile_jolla.jpg"
 # Larger than the 1280 px the page shrinks photos to, so the shrinking shows.
 CAMERA_SIZE = (1600, 1200)
-DEPLOYMENT_VARS = ("DATABASE_URL", "REDIS_URL", "WEB_CONCURRENCY")
 PHONE = {"width": 360, "height": 760}
 
 

@@ -170,6 +170,11 @@ WEB_MAX_IN_FLIGHT = env.int("WEB_MAX_IN_FLIGHT", 32, minimum=0)
 # Gen-0 garbage-collection threshold of a web worker, whose start-up heap is
 # frozen (backend/lib/gc_tuning.py). 0: Python's default (700).
 WEB_GC_THRESHOLD = env.int("WEB_GC_THRESHOLD", 5000, minimum=0)
+# Photo decodes run on threads of their own, at most this many at once
+# (0: one per core), with this much added to their nice value, so that
+# request threads holding the GIL come first (backend/lib/pixel_threads.py).
+PIXEL_THREADS = env.int("PIXEL_THREADS", 0, minimum=0, maximum=256)
+PIXEL_THREAD_NICE = env.int("PIXEL_THREAD_NICE", 10, minimum=0, maximum=19)
 if WEB_CONCURRENCY > 1 and not REDIS_URL:
     raise ImproperlyConfigured(
         "WEB_CONCURRENCY: more than one worker process needs REDIS_URL; the "

@@ -404,9 +404,10 @@ def _load_whole(image: ImageFile.ImageFile) -> None:
     behind the other requests' Python, so a 9 MP decode stalled dozens
     of times and the second core sat idle; in one call it runs without
     the GIL from start to end (check-ins through one worker: 43 -> 50/s).
+    That call runs on a pixel thread, ranked below the request threads'
+    Python work (``backend.lib.pixel_threads``).
     """
     image.decodermaxblock = _WHOLE_FILE
-    # On a pixel thread, ranked below the request threads' Python work.
     pixel_threads.run(image.load)
 
 

@@ -71,6 +71,16 @@ def _executor() -> ThreadPoolExecutor:
         return _pool
 
 
+def _forget_pool_in_child() -> None:
+    # A forked child has none of the parent's threads: the pool it inherited
+    # would take work and never run it. It starts its own on first use.
+    global _pool, _pool_shape, _lock
+    _pool, _pool_shape, _lock = None, None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pool_in_child)
+
+
 def run(function: Callable[[], _T]) -> _T:
     """``function()``, run on a pixel thread; its exception is raised here.
 

@@ -117,6 +117,32 @@ def test_a_pixel_thread_runs_nested_work_in_place(settings: Any) -> None:
     assert outcome[0].startswith("pixels")
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_child_starts_its_own_pixel_threads(settings: Any) -> None:
+    settings.PIXEL_THREADS = 1
+    assert pixel_threads.run(lambda: 1) == 1  # the parent's pool is running
+
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        try:
+            result = pixel_threads.run(lambda: threading.current_thread().name)
+            os._exit(0 if result.startswith("pixels") else 1)
+        finally:
+            os._exit(2)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        finished, status = os.waitpid(child, os.WNOHANG)
+        if finished:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(child, 9)
+        os.waitpid(child, 0)
+        pytest.fail("the forked child's pixel work never ran")
+
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
 @pytest.fixture
 def decoding_threads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The name of the thread of every pixel decode."""

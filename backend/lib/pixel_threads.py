@@ -36,12 +36,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from django.conf import settings
+from django.core.signals import setting_changed
 
 _T = TypeVar("_T")
 
 _lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
-_pool_shape: tuple[int, int] | None = None
 _on_pixel_thread = threading.local()
 
 
@@ -53,32 +53,41 @@ def _start_pixel_thread(nice: int) -> None:
 
 
 def _executor() -> ThreadPoolExecutor:
-    global _pool, _pool_shape
-    shape = (settings.PIXEL_THREADS or os.cpu_count() or 1, settings.PIXEL_THREAD_NICE)
+    global _pool
+    pool = _pool
+    if pool is not None:
+        return pool
     with _lock:
-        if _pool is None or _pool_shape != shape:
-            if _pool is not None:
-                # Settings changed (tests): jobs already queued still finish.
-                _pool.shutdown(wait=False)
-            threads, nice = shape
+        if _pool is None:
             _pool = ThreadPoolExecutor(
-                max_workers=threads,
+                max_workers=settings.PIXEL_THREADS or os.cpu_count() or 1,
                 thread_name_prefix="pixels",
                 initializer=_start_pixel_thread,
-                initargs=(nice,),
+                initargs=(settings.PIXEL_THREAD_NICE,),
             )
-            _pool_shape = shape
         return _pool
 
 
 def _forget_pool_in_child() -> None:
     # A forked child has none of the parent's threads: the pool it inherited
     # would take work and never run it. It starts its own on first use.
-    global _pool, _pool_shape, _lock
-    _pool, _pool_shape, _lock = None, None, threading.Lock()
+    global _pool, _lock
+    _pool, _lock = None, threading.Lock()
+
+
+def _new_pool_for_new_settings(*, setting: str, **kwargs: object) -> None:
+    global _pool
+    if setting not in {"PIXEL_THREADS", "PIXEL_THREAD_NICE"}:
+        return
+    with _lock:
+        old, _pool = _pool, None
+    if old is not None:
+        # Jobs already queued still finish; new ones go to a new pool.
+        old.shutdown(wait=False)
 
 
 os.register_at_fork(after_in_child=_forget_pool_in_child)
+setting_changed.connect(_new_pool_for_new_settings)
 
 
 def run(function: Callable[[], _T]) -> _T:

@@ -68,8 +68,10 @@ def test_an_error_is_raised_in_the_caller(settings: Any) -> None:
     assert pixel_threads.run(lambda: 42) == 42
 
 
-def test_at_most_pixel_threads_jobs_at_once(settings: Any) -> None:
-    settings.PIXEL_THREADS = 2
+@pytest.mark.parametrize("threads", [1, 3])
+def test_at_most_pixel_threads_jobs_at_once(settings: Any, threads: int) -> None:
+    # Two sizes in a row: a changed setting must take effect at once.
+    settings.PIXEL_THREADS = threads
     lock = threading.Lock()
     release = threading.Event()
     counts = {"active": 0, "peak": 0, "done": 0}
@@ -84,21 +86,21 @@ def test_at_most_pixel_threads_jobs_at_once(settings: Any) -> None:
             counts["done"] += 1
 
     callers = [
-        threading.Thread(target=pixel_threads.run, args=(job,)) for _ in range(6)
+        threading.Thread(target=pixel_threads.run, args=(job,)) for _ in range(5)
     ]
     for caller in callers:
         caller.start()
     deadline = time.monotonic() + 30
-    while counts["active"] < 2 and time.monotonic() < deadline:
+    while counts["active"] < threads and time.monotonic() < deadline:
         time.sleep(0.01)
-    # Time for a third job to start, were there a thread for it.
+    # Time for one more job to start, were there a thread for it.
     time.sleep(0.2)
-    assert counts["active"] == 2
+    assert counts["active"] == threads
     release.set()
     for caller in callers:
         caller.join(timeout=30)
 
-    assert counts == {"active": 0, "peak": 2, "done": 6}
+    assert counts == {"active": 0, "peak": threads, "done": 5}
 
 
 def test_a_pixel_thread_runs_nested_work_in_place(settings: Any) -> None:

@@ -96,12 +96,14 @@ def running_server(
     *,
     extra_env: dict[str, str] | None = None,
     layer: str | None = None,
+    urlconf: str | None = None,
     behind_nginx: int = 0,
     timeout: float = 60.0,
 ) -> Iterator[Server]:
     """``manage.py serve`` on a fresh scratch database with the demo data.
 
-    ``layer`` swaps the channel layer through a throwaway settings module.
+    ``layer`` swaps the channel layer and ``urlconf`` the root URLconf,
+    through a throwaway settings module.
     ``behind_nginx=N`` runs the scaled deployment instead (``deploy/``):
     N one-process instances, each on its own port, behind nginx
     (``bench.nginx``); the environment must then name a Redis.
@@ -119,13 +121,20 @@ def running_server(
             "LOGIN_RATE": "100000/min",
             **(extra_env or {}),
         }
+        overrides = []
         if layer is not None:
-            (scratch / "bench_layer_settings.py").write_text(
+            overrides.append(
+                f"CHANNEL_LAYERS['default']['BACKEND'] = {layer!r}  # noqa: F405"
+            )
+        if urlconf is not None:
+            overrides.append(f"ROOT_URLCONF = {urlconf!r}")
+        if overrides:
+            (scratch / "bench_settings.py").write_text(
                 "from backend.settings import *  # noqa: F403\n"
-                f"CHANNEL_LAYERS['default']['BACKEND'] = {layer!r}  # noqa: F405\n"
+                + "".join(f"{line}\n" for line in overrides)
             )
             env["PYTHONPATH"] = os.pathsep.join([str(scratch), str(ROOT)])
-            env["DJANGO_SETTINGS_MODULE"] = "bench_layer_settings"
+            env["DJANGO_SETTINGS_MODULE"] = "bench_settings"
         manage(env, "migrate", "--no-input", "-v0")
         seeded = json.loads(manage(env, "seed_demo", "--json"))
         with contextlib.ExitStack() as stack:

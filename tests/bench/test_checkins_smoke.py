@@ -40,6 +40,7 @@ def test_the_check_in_benchmark_runs_and_its_budget_adds_up() -> None:
     server = results["servers"]["1"]
     expected = {
         "checkin_9mp": "201",
+        "stack_floor_9mp": "201",
         "checkin_1280": "201",
         "checkin_tiny_photo": "201",
         "json_me": "200",
@@ -51,9 +52,13 @@ def test_the_check_in_benchmark_runs_and_its_budget_adds_up() -> None:
     assert server["ratio_9mp_vs_floor"] == pytest.approx(
         server["checkin_9mp"]["per_second"] / results["floor_9mp_per_s"]
     )
+    assert server["ratio_stack_floor_vs_naive"] == pytest.approx(
+        server["stack_floor_9mp"]["per_second"] / results["naive_9mp_per_s"]
+    )
     spent = server["budget_9mp"]
     nine = server["checkin_9mp"]
     assert spent["cpu_ms"] == nine["server_cpu_ms"]
+    assert spent["stack_floor_ms"] == server["stack_floor_9mp"]["server_cpu_ms"]
     assert spent["decode_ms"] == results["decode_9mp_cpu_ms"] > 0
     assert spent["sha256_ms"] == results["sha256_9mp_cpu_ms"] > 0
     # The cores left by this run's own client and idle, not a constant.
@@ -63,9 +68,11 @@ def test_the_check_in_benchmark_runs_and_its_budget_adds_up() -> None:
         - nine["client_cpu_ms"] * nine["per_second"] / 1000
         - nine["idle_cores"]
     )
-    assert spent["rest_ms"] == pytest.approx(
-        spent["cpu_ms"] - spent["decode_ms"] - spent["sha256_ms"]
+    assert spent["own_ms"] == pytest.approx(spent["cpu_ms"] - spent["stack_floor_ms"])
+    assert spent["stack_rest_ms"] == pytest.approx(
+        spent["stack_floor_ms"] - spent["decode_ms"] - spent["sha256_ms"]
     )
     assert [goal["name"] for goal in spent["goals"]] == ["0.6x floor", "4x naive"]
     assert "9 MP CPU per check-in" in report
     assert "4x naive (" in report
+    assert "stack floor vs naive" in report

@@ -1,11 +1,13 @@
 """The check-in benchmark's CPU budget (bench/cpu_budget.py): a 9 MP
-check-in's CPU split into the decode, the hash and the rest, against what
-each goal's rate allows on the cores the server could have."""
+check-in's CPU split into the stack floor (of which the decode and the
+hash) and the check-in's own work, against what each goal's rate allows
+on the cores the server could have."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,46 +28,62 @@ SCENARIO = {
 }
 
 
-def _two_goals() -> Budget:
-    return budget(
-        SCENARIO,
-        cores=2,
-        decode_ms=22.0,
-        sha256_ms=1.5,
-        goal_rates={"0.6x floor": 50.0, "4x naive": 60.0},
-    )
+def _budget(scenario: dict[str, float] = SCENARIO, **overrides: Any) -> Budget:
+    """Two goals, a 27 ms stack floor of which 22 ms decode and 1.5 ms hash,
+    unless ``overrides`` says otherwise."""
+    arguments: dict[str, Any] = {
+        "cores": 2,
+        "stack_floor_ms": 27.0,
+        "decode_ms": 22.0,
+        "sha256_ms": 1.5,
+        "goal_rates": {"0.6x floor": 50.0, "4x naive": 60.0},
+    }
+    return budget(scenario, **{**arguments, **overrides})
 
 
-def test_the_rest_is_what_the_decode_and_the_hash_leave() -> None:
-    found = _two_goals()
+def test_the_own_work_is_what_the_stack_floor_leaves() -> None:
+    found = _budget()
 
-    assert found.rest_ms == pytest.approx(10.5)
+    assert found.own_ms == pytest.approx(7.0)
+    # The stack floor beyond its decode and hash.
+    assert found.stack_rest_ms == pytest.approx(3.5)
     # The client used 1 ms x 50/s = 0.05 cores and 0.15 stayed idle.
     assert found.usable_cores == pytest.approx(1.8)
     floor, naive = found.goals
     assert floor.allowed_ms == pytest.approx(36.0)
-    assert floor.rest_allowed_ms == pytest.approx(12.5)
+    assert floor.own_allowed_ms == pytest.approx(9.0)
     assert naive.allowed_ms == pytest.approx(30.0)
-    assert naive.rest_allowed_ms == pytest.approx(6.5)
+    assert naive.own_allowed_ms == pytest.approx(3.0)
 
 
-def test_the_report_says_which_goal_the_rest_fits() -> None:
-    found = _two_goals()
+def test_the_report_says_which_goal_the_own_work_fits() -> None:
+    found = _budget()
 
-    header, floor, naive = report_lines(found)
+    header, cores, floor, naive = report_lines(found)
 
-    assert "34.0 ms = 1/8 decode 22.0 + SHA-256 1.5 + the rest 10.5 ms" in header
-    assert "1.80 cores usable" in header
+    assert (
+        "34.0 ms = stack floor 27.0 (1/8 decode 22.0 + SHA-256 1.5 + the rest 3.5)"
+        " + the check-in's own work 7.0 ms"
+    ) in header
+    assert "1.80 cores usable" in cores
     assert "0.6x floor (50.0/s) allows 36.0 ms" in floor
-    assert floor.endswith("took 10.5 (fits, 2.00 ms to spare)")
-    assert "the rest may take 6.5 ms" in naive
-    assert naive.endswith("took 10.5 (over by 4.00 ms)")
+    assert floor.endswith("took 7.0 (fits, 2.00 ms to spare)")
+    assert "the own work may take 3.0 ms" in naive
+    assert naive.endswith("took 7.0 (over by 4.00 ms)")
+
+
+def test_a_stack_floor_over_the_allowance_leaves_a_negative_allowance() -> None:
+    # Even a check-in with no work of its own could not reach this rate.
+    found = _budget(stack_floor_ms=32.0, goal_rates={"4x naive": 60.0})
+
+    assert found.goals[0].own_allowed_ms == pytest.approx(-2.0)
+    assert report_lines(found)[-1].endswith("took 2.0 (over by 4.00 ms)")
 
 
 def test_no_usable_cores_is_no_budget_rather_than_a_negative_one() -> None:
     busy = {**SCENARIO, "idle_cores": 0.0, "client_cpu_ms": 50.0}
 
-    found = budget(busy, cores=2, decode_ms=1, sha256_ms=1, goal_rates={"g": 10})
+    found = _budget(busy, goal_rates={"g": 10})
 
     assert found.usable_cores == 0
     assert found.goals[0].allowed_ms == 0

@@ -63,9 +63,10 @@ class StackFloorApi(APIView):
         )
 
 
+# Last, so that every project URL resolves exactly as without it.
 urlpatterns = [
-    path(PATH.strip("/") + "/", StackFloorApi.as_view()),
     *project_urlpatterns,
+    path(PATH.removeprefix("/"), StackFloorApi.as_view()),
 ]
 
 __all__ = ["PATH", "handler404", "handler500", "urlpatterns"]

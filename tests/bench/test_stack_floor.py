@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.urls import resolve
 from rest_framework.test import APIClient
 
 from backend.attendance.models import CheckIn
@@ -80,6 +81,12 @@ def test_the_project_urlconf_does_not_serve_it(org: Any, settings: Any) -> None:
     answer = _post(client_for(org.alice.user), PHOTO.read_bytes())
 
     assert answer.status_code == 404
+
+
+def test_every_project_url_resolves_as_without_it() -> None:
+    for url in ("/api/v1/checkins/", "/api/v1/me/", "/healthz", "/presensi/"):
+        measured = resolve(url, urlconf="bench.stack_floor")
+        assert measured.func == resolve(url, urlconf="backend.urls").func, url
 
 
 def test_the_benchmark_posts_to_its_path() -> None:

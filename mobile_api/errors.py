@@ -199,6 +199,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except DatabaseError:
+    except DatabaseError as exc:
+        logger.warning("healthz: the database is unavailable: %s", exc)
         return JsonResponse({"status": "database_unavailable"}, status=503)
     return JsonResponse({"status": "ok"})

@@ -109,7 +109,7 @@ async def test_postgres_restart_answers_503_then_recovers(
         assert health_during[1] < OUTAGE_ANSWER_LIMIT_S
         assert first_201 is not None, "no check-in succeeded after the restart"
         assert later and all(a.status == 201 for a in later), load.statuses()
-        assert health_after[0] == 200
+        assert health_after[0] == 200, deployed.log_tail(80)
 
         # What was answered 503 is sent again, as the phone does after its
         # Retry-After: a check-in whose commit went through just before the

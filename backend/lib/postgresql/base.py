@@ -17,11 +17,19 @@ is back; the idle connections left from before are then tested once
 (``check()``) and the dead ones replaced. A request that was already
 queued when the pool's attempt failed (its idle connections turned out dead
 on a worker that had not noticed the outage) gets its error at once too.
+
+A worker that served no request while PostgreSQL restarted never noticed
+it: its idle connections are dead and nothing in the pool knows. So a
+connection that sat idle for ``IDLE_CHECK_S`` or more is tested (an empty
+query) before a request gets it; if it is dead, every idle connection is
+tested and the request gets a working one. Under load a connection is back
+in use within milliseconds, so the test costs nothing there.
 Everything else is Django's backend unchanged.
 """
 
 from __future__ import annotations
 
+from time import monotonic
 from typing import Any
 
 import psycopg
@@ -31,6 +39,8 @@ from psycopg_pool import ConnectionPool
 
 
 class FailFastPool(ConnectionPool):
+    # A connection idle in the pool this long is tested before it is used.
+    IDLE_CHECK_S = 1.0
     # The pool's own last attempt to connect failed.
     _unreachable = False
     # The server came back: idle connections from before may be dead.
@@ -70,7 +80,29 @@ class FailFastPool(ConnectionPool):
             self._stale = False
             # Test the idle connections once; the dead ones are replaced.
             self.check()
-        return super().getconn(timeout)
+        conn = super().getconn(timeout)
+        if not self._idle_too_long(conn):
+            return conn
+        try:
+            self.check_connection(conn)
+        except psycopg.Error:
+            # Dead (PostgreSQL restarted while it waited): dropped, and so
+            # is every other idle connection that turns out dead.
+            self.putconn(conn)
+            self.check()
+            return super().getconn(timeout)
+        return conn
+
+    def putconn(self, conn: Any) -> None:
+        conn._pantau_idle_since = monotonic()
+        super().putconn(conn)
+
+    def _idle_too_long(self, conn: Any) -> bool:
+        # A fresh connection counts from when the pool opened it.
+        since: float | None = getattr(conn, "_pantau_idle_since", None)
+        if since is None:
+            since = float(getattr(conn, "_created_at", 0.0))
+        return monotonic() - since >= self.IDLE_CHECK_S
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

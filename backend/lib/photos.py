@@ -30,6 +30,7 @@ import numbers
 import os
 import re
 import secrets
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -577,6 +578,13 @@ def _human_size(size: int) -> str:
 
 
 # --- EXIF ---------------------------------------------------------------------
+
+# Pillow's TIFF directory reader, which reads every EXIF block, warns when
+# a tag points past the block, the block is cut short or a count is absurd.
+# ``_read_exif`` already treats such EXIF as facts unknown, so the warnings
+# tell a server's log nothing to act on. TIFF files themselves are refused
+# (415), so nothing else of that module's runs here.
+warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.TiffImagePlugin")
 
 
 def _read_exif(image: Image.Image) -> ExifFacts:

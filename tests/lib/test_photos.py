@@ -6,7 +6,10 @@ import dataclasses
 import hashlib
 import io
 import json
+import os
 import struct
+import subprocess
+import sys
 import warnings
 import zlib
 from datetime import datetime, timedelta, timezone
@@ -27,6 +30,7 @@ from backend.lib.photos import (
     render_display_copy,
     render_thumbnail,
 )
+from tests.stack import ROOT
 
 PHOTOS = Path(__file__).resolve().parent.parent / "fixtures" / "photos"
 NOKIA = PHOTOS / "mobile_HMD_Nokia_8.3_5G.jpg"
@@ -501,6 +505,34 @@ def test_garbage_exif_never_raises_and_only_loses_facts(payload: bytes) -> None:
     assert facts.exif.taken_at is None
     assert facts.exif.orientation in (None, 1)
     assert facts.exif.make is None
+
+
+def test_broken_exif_leaves_nothing_in_a_worker_s_log() -> None:
+    # In a process of its own, as a worker: pytest's warning capture sets
+    # its own filters around every test.
+    script = (
+        "import django; django.setup()\n"
+        "from backend.lib.photos import inspect_photo\n"
+        "from tests.fuzz.corpus import _exif_huge\n"
+        "facts = inspect_photo(_exif_huge(), max_bytes=10**7, max_pixels=10**8)\n"
+        "assert facts.exif.make is None\n"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "backend.settings",
+        "SECRET_KEY": "test-secret-key-for-a-child-process-0123456789",
+    }
+    done = subprocess.run(
+        [sys.executable, "-W", "default", "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stderr, done.stderr
 
 
 # --- hashes ---------------------------------------------------------------------

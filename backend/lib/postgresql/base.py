@@ -49,7 +49,7 @@ class FailFastPool(ConnectionPool):
     def _connect(self, timeout: float | None = None) -> Any:
         # The pool's own attempts (start-up, replacing lost connections).
         try:
-            conn = super()._connect(timeout)
+            conn: Any = super()._connect(timeout)
         except Exception as exc:
             self._unreachable = True
             self._fail_waiting(exc)
@@ -57,6 +57,7 @@ class FailFastPool(ConnectionPool):
         if self._unreachable:
             self._stale = True
         self._unreachable = False
+        conn._pantau_idle_since = monotonic()
         return conn
 
     def _fail_waiting(self, error: Exception) -> None:
@@ -73,15 +74,15 @@ class FailFastPool(ConnectionPool):
         if self._unreachable and not self._pool:
             # Not marked as the pool's: closing it after the request really
             # closes it. Raises at once while the server refuses.
-            conn = ConnectionPool._connect(self)
+            direct = ConnectionPool._connect(self)
             self._stale = True
-            return conn
+            return direct
         if self._stale:
             self._stale = False
             # Test the idle connections once; the dead ones are replaced.
             self.check()
-        conn = super().getconn(timeout)
-        if not self._idle_too_long(conn):
+        conn: Any = super().getconn(timeout)
+        if monotonic() - conn._pantau_idle_since < self.IDLE_CHECK_S:
             return conn
         try:
             self.check_connection(conn)
@@ -94,15 +95,10 @@ class FailFastPool(ConnectionPool):
         return conn
 
     def putconn(self, conn: Any) -> None:
+        # Idle from now on; a new connection is idle from when it was opened
+        # (``_connect``).
         conn._pantau_idle_since = monotonic()
         super().putconn(conn)
-
-    def _idle_too_long(self, conn: Any) -> bool:
-        # A fresh connection counts from when the pool opened it.
-        since: float | None = getattr(conn, "_pantau_idle_since", None)
-        if since is None:
-            since = float(getattr(conn, "_created_at", 0.0))
-        return monotonic() - since >= self.IDLE_CHECK_S
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

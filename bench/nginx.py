@@ -5,7 +5,8 @@ deployment.
 instances (``least_conn``), keeps idle connections to them open, and reads
 a request's body in full before it passes it on. The site below keeps
 those parts of it, word for word where they matter to speed (the upstream
-block, the body buffer, the proxy headers and HTTP/1.1 to the instances),
+block, the check-in location's body buffer, which every request of the
+benchmark gets, the proxy headers and HTTP/1.1 to the instances),
 and leaves out what a loopback benchmark has no use for: TLS, the host
 name checks, static files and the photo locations. It listens on plain
 HTTP on 127.0.0.1, inside the same stand-in for Debian's nginx.conf that
@@ -42,7 +43,7 @@ server {{
     listen 127.0.0.1:{port};
     access_log off;
     client_max_body_size 16m;
-    client_body_buffer_size 256k;
+    client_body_buffer_size 4m;
     proxy_http_version 1.1;
     proxy_set_header Host $http_host;
     proxy_set_header X-Forwarded-For $remote_addr;

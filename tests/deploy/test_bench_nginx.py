@@ -53,13 +53,15 @@ def _instance(name: str, seen: Counter[str]) -> Iterator[int]:
 
 def test_requests_reach_both_instances_with_their_bodies(tmp_path: Path) -> None:
     seen: Counter[str] = Counter()
-    body = b"x" * (2 * 1024 * 1024)  # past the 256 KB buffer: spooled to disk
+    # 2 MiB stays in nginx's 4 MiB buffer; 6 MiB goes through a file.
+    bodies = [b"x" * (2 * 1024 * 1024), b"y" * (6 * 1024 * 1024)]
     with (
         _instance("a", seen) as first,
         _instance("b", seen) as second,
         running_nginx(tmp_path / "nginx", [first, second]) as nginx,
     ):
-        for _ in range(20):
+        for number in range(20):
+            body = bodies[number % 2]
             request = urllib.request.Request(
                 f"http://127.0.0.1:{nginx.port}/api/v1/checkins/", data=body
             )
@@ -67,6 +69,8 @@ def test_requests_reach_both_instances_with_their_bodies(tmp_path: Path) -> None
                 _name, size, forwarded = response.read().decode().split()
                 assert int(size) == len(body)
                 assert forwarded == "127.0.0.1"
+    log = (tmp_path / "nginx" / "error.log").read_text()
+    assert log.count("a client request body is buffered to a temporary file") == 10
     # least_conn with nothing in flight takes turns.
     assert seen["a"] >= 5
     assert seen["b"] >= 5
@@ -80,7 +84,7 @@ def test_the_site_keeps_the_deployments_balancing_and_buffering() -> None:
         "least_conn;",
         "keepalive 32;",
         "keepalive_timeout 4s;",
-        "client_body_buffer_size 256k;",
+        "client_body_buffer_size 4m;",
         "proxy_http_version 1.1;",
         "proxy_set_header X-Forwarded-For $remote_addr;",
     ]:

@@ -46,6 +46,8 @@ pytestmark = pytest.mark.sqlite_only
 ROOT = Path(__file__).resolve().parent.parent.parent
 SITE_CONF = ROOT / "deploy" / "nginx" / "pantau.conf"
 PHOTO = ROOT / "tests" / "fixtures" / "photos" / "gps_DSCN0010.jpg"
+# A phone camera's own photo, as apps that do not shrink it send it (2.1 MB).
+CAMERA_PHOTO = ROOT / "tests" / "fixtures" / "photos" / "mobile_HMD_Nokia_8.3_5G.jpg"
 HOST = "pantau.test"
 ACCEL_PREFIX = "/_protected/"
 SPOOFED_ADDRESS = "203.0.113.9"
@@ -114,6 +116,9 @@ def render_site(text: str, site: Site) -> str:
         ("server_name pantau.example.go.id;", f"server_name {HOST};"),
         ("/var/lib/pantau-static/", f"{site.static_root}/"),
         ("/var/lib/pantau-media/", f"{site.media_root}/"),
+        # The error log at info level (the shipped site keeps nginx's
+        # default, error), so that the tests can read nginx's warnings.
+        ("pantau.error.log;", "pantau.error.log info;"),
         ("/var/log/nginx/", f"{site.log_dir}/"),
         ("/var/www/letsencrypt;", f"{site.acme_root};"),
     ]
@@ -498,6 +503,45 @@ def test_an_oversize_upload_is_refused_by_nginx(deployment: Deployment) -> None:
             )
 
     assert asyncio.run(big_json()).status_code == 413
+
+
+def test_a_camera_photo_check_in_is_not_spooled_to_a_file(
+    deployment: Deployment,
+) -> None:
+    """nginx passes a check-in with a 2.1 MB photo on from its memory, and
+    a report body of that size through a temporary file (warned in its
+    error log, once for each)."""
+    error_log = deployment.site.log_dir / "pantau.error.log"
+    spooled = "a client request body is buffered to a temporary file"
+
+    def spooled_posts(path: str) -> int:
+        text = error_log.read_text(errors="replace") if error_log.exists() else ""
+        return sum(
+            1
+            for line in text.splitlines()
+            if spooled in line and f"POST {path} " in line
+        )
+
+    body = CAMERA_PHOTO.read_bytes()
+    assert len(body) > 2 * 1024 * 1024
+
+    async def post(path: str) -> int:
+        async with deployment.client() as client:
+            response = await client.post(
+                path,
+                content=body,
+                **_sni(headers={"Content-Type": "multipart/form-data; boundary=x"}),
+            )
+            return response.status_code
+
+    before = {
+        path: spooled_posts(path) for path in ("/api/v1/checkins/", "/api/v1/reports/")
+    }
+    # Without a token the app refuses them, after nginx has read them whole.
+    assert asyncio.run(post("/api/v1/checkins/")) == 401
+    assert asyncio.run(post("/api/v1/reports/")) == 401
+    assert spooled_posts("/api/v1/checkins/") == before["/api/v1/checkins/"]
+    assert spooled_posts("/api/v1/reports/") == before["/api/v1/reports/"] + 1
 
 
 def _sni_context(deployment: Deployment) -> ssl.SSLContext:

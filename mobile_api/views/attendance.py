@@ -24,10 +24,10 @@ from backend.attendance.days import (
     attendance_days,
     check_range,
 )
-from mobile_api.serializers import ErrorSerializer
+from mobile_api.serializers import ErrorSerializer, Serializer
 
 
-class AttendanceQuerySerializer(serializers.Serializer):
+class AttendanceQuerySerializer(Serializer):
     """``from`` / ``to``; by default the current month up to today.
 
     ``context["today"]`` is the caller's local date.
@@ -71,24 +71,24 @@ class ZonedDateTimeField(serializers.DateTimeField):
         return super().enforce_timezone(value)
 
 
-class DayScheduleSerializer(serializers.Serializer):
+class DayScheduleSerializer(Serializer):
     start = ZonedDateTimeField()
     end = ZonedDateTimeField()
     break_minutes = serializers.IntegerField()
     grace_minutes = serializers.IntegerField()
 
 
-class WorkplaceRefSerializer(serializers.Serializer):
+class WorkplaceRefSerializer(Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class NoteSerializer(serializers.Serializer):
+class NoteSerializer(Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
 
 
-class AttendanceDaySerializer(serializers.Serializer):
+class AttendanceDaySerializer(Serializer):
     date = serializers.DateField()
     status = serializers.ChoiceField(
         choices=[H, TL, PSW, TK],
@@ -118,7 +118,7 @@ class AttendanceDaySerializer(serializers.Serializer):
     notes = NoteSerializer(many=True)
 
 
-class AttendanceOutputSerializer(serializers.Serializer):
+class AttendanceOutputSerializer(Serializer):
     to = serializers.DateField()
     days = AttendanceDaySerializer(many=True)
 

@@ -22,10 +22,10 @@ from backend.audit.models import CheckInReview
 from backend.audit.services import checkin_review
 from backend.lib.client_ip import client_ip
 from mobile_api.schema import paginated
-from mobile_api.serializers import ErrorSerializer
+from mobile_api.serializers import ErrorSerializer, Serializer
 
 
-class AuditQueueFilterSerializer(serializers.Serializer):
+class AuditQueueFilterSerializer(Serializer):
     def get_fields(self) -> dict[str, serializers.Field]:
         # "from" is a Python keyword, so the fields are declared here.
         return {
@@ -41,7 +41,7 @@ class AuditQueueFilterSerializer(serializers.Serializer):
         }
 
 
-class PatternOutputSerializer(serializers.Serializer):
+class PatternOutputSerializer(Serializer):
     days = serializers.IntegerField()
     checkins = serializers.IntegerField()
     flagged = serializers.IntegerField()
@@ -54,7 +54,7 @@ class PatternOutputSerializer(serializers.Serializer):
         return [{"code": code, "count": count} for code, count in pattern.top_flags]
 
 
-class AuditItemOutputSerializer(serializers.Serializer):
+class AuditItemOutputSerializer(Serializer):
     id = serializers.IntegerField()
     employee = serializers.SerializerMethodField()
     kind = serializers.CharField()
@@ -169,14 +169,14 @@ class AuditQueueApi(APIView):
         return paginator.get_paginated_response(body.data)
 
 
-class CheckInReviewInputSerializer(serializers.Serializer):
+class CheckInReviewInputSerializer(Serializer):
     verdict = serializers.ChoiceField(choices=CheckInReview.Verdict.choices)
     note = serializers.CharField(
         required=False, allow_blank=True, max_length=1000, default=""
     )
 
 
-class CheckInReviewOutputSerializer(serializers.Serializer):
+class CheckInReviewOutputSerializer(Serializer):
     id = serializers.IntegerField()
     verdict = serializers.CharField()
     note = serializers.CharField()
@@ -230,7 +230,7 @@ class CheckInReviewsApi(APIView):
         return Response(CheckInReviewOutputSerializer(reviews, many=True).data)
 
 
-class PatternFilterSerializer(serializers.Serializer):
+class PatternFilterSerializer(Serializer):
     def get_fields(self) -> dict[str, serializers.Field]:
         return {
             "unit": serializers.IntegerField(required=False),
@@ -242,7 +242,7 @@ class PatternFilterSerializer(serializers.Serializer):
         }
 
 
-class PatternGroupsOutputSerializer(serializers.Serializer):
+class PatternGroupsOutputSerializer(Serializer):
     pattern = serializers.CharField()
     results = serializers.ListField(child=serializers.JSONField())
 

@@ -30,10 +30,10 @@ from mobile_api.errors import error_body
 from mobile_api.parsers import MultiPartParser
 from mobile_api.requests import employee_of, too_large
 from mobile_api.schema import paginated
-from mobile_api.serializers import ErrorSerializer
+from mobile_api.serializers import ErrorSerializer, Serializer
 
 
-class CheckInOutputSerializer(serializers.Serializer):
+class CheckInOutputSerializer(Serializer):
     id = serializers.IntegerField()
     client_uuid = serializers.UUIDField()
     kind = serializers.CharField()
@@ -77,7 +77,7 @@ class CheckInOutputSerializer(serializers.Serializer):
         return self._url("checkin-thumbnail", checkin)
 
 
-class CheckInInputSerializer(serializers.Serializer):
+class CheckInInputSerializer(Serializer):
     client_uuid = serializers.UUIDField()
     kind = serializers.ChoiceField(choices=CheckIn.Kind.choices)
     latitude = serializers.FloatField(min_value=-90, max_value=90)
@@ -186,7 +186,7 @@ class CheckInListCreateApi(APIView):
         return paginator.get_paginated_response(body.data)
 
 
-class DateRangeSerializer(serializers.Serializer):
+class DateRangeSerializer(Serializer):
     def get_fields(self) -> dict[str, serializers.Field]:
         # "from" is a Python keyword, so the fields are declared here.
         return {

@@ -22,7 +22,7 @@ from backend.performance.periods import Period, parse_period
 from backend.performance.predikat import Predikat, Rating
 from backend.performance.recap import period_recap
 from mobile_api.requests import employee_of
-from mobile_api.serializers import ErrorSerializer
+from mobile_api.serializers import ErrorSerializer, Serializer
 from mobile_api.views.reports import PersonRefSerializer
 
 BERAKHLAK = (
@@ -44,7 +44,7 @@ def _period(text: str, field: str = "period") -> Period:
         raise serializers.ValidationError({field: [str(exc)]}) from None
 
 
-class RealisationInputSerializer(serializers.Serializer):
+class RealisationInputSerializer(Serializer):
     indicator = serializers.IntegerField()
     realisation = serializers.DecimalField(max_digits=14, decimal_places=2)
     note = serializers.CharField(
@@ -52,7 +52,7 @@ class RealisationInputSerializer(serializers.Serializer):
     )
 
 
-class EvaluationInputSerializer(serializers.Serializer):
+class EvaluationInputSerializer(Serializer):
     rating_hasil_kerja = serializers.ChoiceField(choices=Rating.choices)
     rating_perilaku_kerja = serializers.ChoiceField(choices=Rating.choices)
     realisations = RealisationInputSerializer(many=True, required=False, default=list)
@@ -78,7 +78,7 @@ class EvaluationInputSerializer(serializers.Serializer):
         return value
 
 
-class EvaluationOutputSerializer(serializers.Serializer):
+class EvaluationOutputSerializer(Serializer):
     period = serializers.CharField()
     rater = PersonRefSerializer()
     rating_hasil_kerja = serializers.CharField()
@@ -93,19 +93,19 @@ class EvaluationOutputSerializer(serializers.Serializer):
     recorded_at = serializers.DateTimeField()
 
 
-class EvaluationPageSerializer(serializers.Serializer):
+class EvaluationPageSerializer(Serializer):
     employee = PersonRefSerializer()
     evaluation = EvaluationOutputSerializer(allow_null=True)
     recap = serializers.JSONField(help_text="The period recap; see docs/kinerja.md")
 
 
-class TeamReportCountsSerializer(serializers.Serializer):
+class TeamReportCountsSerializer(Serializer):
     submitted = serializers.IntegerField()
     approved = serializers.IntegerField()
     returned = serializers.IntegerField()
 
 
-class TeamMemberSerializer(serializers.Serializer):
+class TeamMemberSerializer(Serializer):
     employee = PersonRefSerializer()
     unit = serializers.CharField()
     evaluated = serializers.BooleanField()
@@ -113,7 +113,7 @@ class TeamMemberSerializer(serializers.Serializer):
     reports = TeamReportCountsSerializer()
 
 
-class TeamEvaluationsSerializer(serializers.Serializer):
+class TeamEvaluationsSerializer(Serializer):
     period = serializers.CharField()
     employees = TeamMemberSerializer(many=True)
 

@@ -23,10 +23,10 @@ from backend.flexwork.selectors import (
 from backend.flexwork.services import flex_request_create, flex_request_decide
 from backend.lib.client_ip import client_ip
 from mobile_api.errors import error_body
-from mobile_api.serializers import ErrorSerializer
+from mobile_api.serializers import ErrorSerializer, Serializer
 
 
-class FlexRequestInputSerializer(serializers.Serializer):
+class FlexRequestInputSerializer(Serializer):
     dates = serializers.ListField(
         child=serializers.DateField(), min_length=1, max_length=31
     )
@@ -45,7 +45,7 @@ class FlexRequestInputSerializer(serializers.Serializer):
     )
 
 
-class FlexRequestOutputSerializer(serializers.Serializer):
+class FlexRequestOutputSerializer(Serializer):
     id = serializers.IntegerField()
     employee = serializers.SerializerMethodField()
     status = serializers.CharField()
@@ -94,7 +94,7 @@ def _refused(refused: FlexRuleRefused) -> Response:
     )
 
 
-class FlexFilterSerializer(serializers.Serializer):
+class FlexFilterSerializer(Serializer):
     status = serializers.ChoiceField(choices=FlexRequest.Status.choices, required=False)
 
 
@@ -168,7 +168,7 @@ class FlexRequestListCreateApi(APIView):
         return Response(FlexRequestOutputSerializer(queryset[:200], many=True).data)
 
 
-class FlexDecisionInputSerializer(serializers.Serializer):
+class FlexDecisionInputSerializer(Serializer):
     decision = serializers.ChoiceField(choices=FlexDecision.Decision.choices)
     comment = serializers.CharField(
         required=False, allow_blank=True, max_length=1000, default=""

@@ -19,7 +19,7 @@ from backend.organization.models import Employee
 from backend.performance import selectors, services
 from backend.performance.models import Indicator, Rhk, Skp
 from mobile_api.requests import employee_of
-from mobile_api.serializers import ErrorSerializer
+from mobile_api.serializers import ErrorSerializer, Serializer
 from mobile_api.views.reports import (
     CommentInputSerializer,
     CommentOutputSerializer,
@@ -28,7 +28,7 @@ from mobile_api.views.reports import (
 )
 
 
-class IndicatorSerializer(serializers.Serializer):
+class IndicatorSerializer(Serializer):
     id = serializers.IntegerField(read_only=True)
     aspect = serializers.ChoiceField(choices=Indicator.Aspect.choices)
     text = serializers.CharField(max_length=500)
@@ -38,7 +38,7 @@ class IndicatorSerializer(serializers.Serializer):
     unit = serializers.CharField(max_length=60)
 
 
-class ActionPlanSerializer(serializers.Serializer):
+class ActionPlanSerializer(Serializer):
     id = serializers.IntegerField(read_only=True)
     month = serializers.IntegerField(min_value=1, max_value=12)
     text = serializers.CharField(max_length=500)
@@ -47,7 +47,7 @@ class ActionPlanSerializer(serializers.Serializer):
     )
 
 
-class RhkOutputSerializer(serializers.Serializer):
+class RhkOutputSerializer(Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     text = serializers.CharField()
@@ -63,7 +63,7 @@ class RhkOutputSerializer(serializers.Serializer):
         return {"id": rhk.parent.pk, "text": rhk.parent.text}
 
 
-class SkpOutputSerializer(serializers.Serializer):
+class SkpOutputSerializer(Serializer):
     id = serializers.IntegerField()
     year = serializers.IntegerField()
     employee = PersonRefSerializer()
@@ -75,7 +75,7 @@ class SkpOutputSerializer(serializers.Serializer):
     rhks = RhkOutputSerializer(many=True)
 
 
-class RhkInputSerializer(serializers.Serializer):
+class RhkInputSerializer(Serializer):
     kind = serializers.ChoiceField(choices=Rhk.Kind.choices, default=Rhk.Kind.UTAMA)
     text = serializers.CharField(max_length=2000)
     parent_rhk = serializers.IntegerField(required=False, allow_null=True, default=None)
@@ -83,7 +83,7 @@ class RhkInputSerializer(serializers.Serializer):
     action_plans = ActionPlanSerializer(many=True, required=False, default=list)
 
 
-class SkpInputSerializer(serializers.Serializer):
+class SkpInputSerializer(Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     rater = serializers.IntegerField(
         required=False,
@@ -168,7 +168,7 @@ class PlanSubmitApi(APIView):
         return Response(_skp_body(request, services.skp_submit(skp=skp, by=employee)))
 
 
-class PlanReviewInputSerializer(serializers.Serializer):
+class PlanReviewInputSerializer(Serializer):
     decision = serializers.ChoiceField(
         choices=[("agree", "agree"), ("return", "return")]
     )

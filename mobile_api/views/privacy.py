@@ -12,10 +12,14 @@ from rest_framework.views import APIView
 from backend.accounts.privacy import consent_fields
 from backend.accounts.services import consent_accept
 from backend.lib.client_ip import client_ip
-from mobile_api.serializers import ErrorSerializer, PrivacyNoticeSerializer
+from mobile_api.serializers import (
+    ErrorSerializer,
+    PrivacyNoticeSerializer,
+    Serializer,
+)
 
 
-class ConsentInputSerializer(serializers.Serializer):
+class ConsentInputSerializer(Serializer):
     accept = serializers.BooleanField()
 
     def validate_accept(self, value: bool) -> bool:
@@ -26,7 +30,7 @@ class ConsentInputSerializer(serializers.Serializer):
         return value
 
 
-class ConsentOutputSerializer(serializers.Serializer):
+class ConsentOutputSerializer(Serializer):
     consent_required = serializers.BooleanField()
     privacy_notice = PrivacyNoticeSerializer()
 

@@ -37,14 +37,14 @@ from backend.performance.models import (
 from mobile_api.parsers import MultiPartParser
 from mobile_api.requests import employee_of, too_large
 from mobile_api.schema import paginated
-from mobile_api.serializers import ErrorSerializer
+from mobile_api.serializers import ErrorSerializer, Serializer
 
 
 def _absolute(request: Request | None, path: str) -> str:
     return request.build_absolute_uri(path) if request else path
 
 
-class PersonRefSerializer(serializers.Serializer):
+class PersonRefSerializer(Serializer):
     id = serializers.IntegerField()
     nip = serializers.CharField()
     name = serializers.CharField()
@@ -57,7 +57,7 @@ def _is_subject(context: Mapping[str, Any], employee_id: int) -> bool:
     return request is None or is_subject(request.user, employee_id)
 
 
-class EvidenceOutputSerializer(serializers.Serializer):
+class EvidenceOutputSerializer(Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     original_name = serializers.CharField()
@@ -102,7 +102,7 @@ class EvidenceOutputSerializer(serializers.Serializer):
         )
 
 
-class ReportOutputSerializer(serializers.Serializer):
+class ReportOutputSerializer(Serializer):
     id = serializers.IntegerField()
     client_uuid = serializers.UUIDField()
     employee = PersonRefSerializer()
@@ -149,7 +149,7 @@ class ReportOutputSerializer(serializers.Serializer):
         return "weak" if selectors.report_is_flagged(report) else "supported"
 
 
-class PhotoMetaSerializer(serializers.Serializer):
+class PhotoMetaSerializer(Serializer):
     latitude = serializers.FloatField(min_value=-90, max_value=90)
     longitude = serializers.FloatField(min_value=-180, max_value=180)
     accuracy_m = serializers.FloatField(min_value=0, max_value=100_000)
@@ -162,7 +162,7 @@ def _has_offset(raw: Any) -> bool:
     )
 
 
-class ReportInputSerializer(serializers.Serializer):
+class ReportInputSerializer(Serializer):
     client_uuid = serializers.UUIDField()
     date = serializers.DateField()
     rhk = serializers.IntegerField(help_text="id of an RHK of the caller's SKP")
@@ -241,7 +241,7 @@ class ReportInputSerializer(serializers.Serializer):
         return attrs
 
 
-class ReportFilterSerializer(serializers.Serializer):
+class ReportFilterSerializer(Serializer):
     status = serializers.ChoiceField(choices=DailyReport.Status.choices, required=False)
 
 
@@ -382,7 +382,7 @@ class ReportDetailApi(APIView):
         )
 
 
-class ReportSubmitInputSerializer(serializers.Serializer):
+class ReportSubmitInputSerializer(Serializer):
     description = serializers.CharField(max_length=4000, required=False)
     output_quantity = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False
@@ -410,7 +410,7 @@ class ReportSubmitApi(APIView):
         )
 
 
-class ReviewInputSerializer(serializers.Serializer):
+class ReviewInputSerializer(Serializer):
     decision = serializers.ChoiceField(choices=ReportReview.Decision.choices)
     comment = serializers.CharField(
         max_length=4000, required=False, allow_blank=True, default=""
@@ -445,14 +445,14 @@ class ReportReviewApi(APIView):
         )
 
 
-class CommentOutputSerializer(serializers.Serializer):
+class CommentOutputSerializer(Serializer):
     id = serializers.IntegerField()
     author = serializers.CharField(source="author_name")
     text = serializers.CharField()
     created_at = serializers.DateTimeField()
 
 
-class CommentInputSerializer(serializers.Serializer):
+class CommentInputSerializer(Serializer):
     text = serializers.CharField(max_length=4000)
 
 

@@ -28,6 +28,7 @@ import datetime as dt
 import io
 import json
 import os
+import platform
 import sys
 import tempfile
 import time
@@ -269,6 +270,7 @@ def run(
         "naive_9mp_per_s": reference_rate("naive", full),
         "decode_9mp_cpu_ms": cpu_ms_each(decode_eighth, full, seconds=3.0),
         "sha256_9mp_cpu_ms": cpu_ms_each(hash_sha256, full, seconds=1.0),
+        "python": interpreter(),
         "servers": {},
     }
     goal_rates = {
@@ -295,10 +297,19 @@ def run(
     return results
 
 
+def interpreter() -> str:
+    """The Python the servers run on (they are started with this process's
+    own): its version and where it is installed. Builds differ: on one
+    machine a pyenv build without profile-guided optimisation cost 10-15 %
+    more CPU per small request than Debian's python3 (docs/performance.md).
+    """
+    return f"Python {platform.python_version()} ({os.path.realpath(sys.executable)})"
+
+
 def report(results: dict[str, Any]) -> str:
     lines = [
         f"check-ins through the real server ({CONCURRENCY} concurrent clients, "
-        "uvicorn, SQLite)",
+        f"uvicorn, SQLite) on {results['python']}",
         f"  reference floor (1/8-scale decode, all cores): "
         f"{results['floor_9mp_per_s']:.1f} photos/s",
         f"  reference naive (decode+LANCZOS+re-encode, all cores): "

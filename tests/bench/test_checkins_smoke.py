@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import subprocess
 import sys
 
@@ -73,6 +74,8 @@ def test_the_check_in_benchmark_runs_and_its_budget_adds_up() -> None:
         spent["stack_floor_ms"] - spent["decode_ms"] - spent["sha256_ms"]
     )
     assert [goal["name"] for goal in spent["goals"]] == ["0.6x floor", "4x naive"]
+    assert results["python"].startswith(f"Python {platform.python_version()} (")
+    assert results["python"] in report
     assert "9 MP CPU per check-in" in report
     assert "4x naive (" in report
     assert "stack floor vs naive" in report

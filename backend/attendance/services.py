@@ -198,7 +198,7 @@ def place_for_day(
     return best
 
 
-def _validate_times(captured_at: dt.datetime, received_at: dt.datetime) -> None:
+def _validate_offset(captured_at: dt.datetime) -> None:
     if timezone.is_naive(captured_at):
         raise ValidationError(
             {
@@ -207,6 +207,11 @@ def _validate_times(captured_at: dt.datetime, received_at: dt.datetime) -> None:
                 )
             }
         )
+
+
+def _validate_window(captured_at: dt.datetime, received_at: dt.datetime) -> None:
+    """A new check-in's capture time against the server's clock (a replay
+    is answered whatever the clock says now)."""
     skew = dt.timedelta(seconds=settings.CHECKIN_CLOCK_SKEW_SECONDS)
     if captured_at > received_at + skew:
         raise ValidationError(
@@ -267,7 +272,7 @@ def checkin_create(
     ``StorageFull``. On success the photo is fsynced and the row committed.
     """
     received_at = received_at or timezone.now()
-    _validate_times(captured_at, received_at)
+    _validate_offset(captured_at)
     data = photo.read(settings.PHOTO_MAX_BYTES + 1)
     photo_sha256 = hashlib.sha256(data).hexdigest()
     fingerprint = _fingerprint(
@@ -285,6 +290,9 @@ def checkin_create(
     if existing is not None:
         # A phone retrying after a lost answer: no second row, same body.
         return _replay(existing, fingerprint)
+    # After the replay lookup: a phone that retries a check-in it sent in
+    # time, after the window has passed, is told it was recorded.
+    _validate_window(captured_at, received_at)
 
     facts: PhotoFacts = inspect_photo(
         data,

@@ -244,6 +244,30 @@ def test_a_capture_time_outside_the_window_is_a_400(
     assert not CheckIn.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "later",
+    [
+        dt.timedelta(hours=73),  # retried after the offline window
+        -dt.timedelta(minutes=10),  # the server's clock stepped back
+    ],
+)
+def test_a_retry_is_answered_whatever_the_window_says_now(
+    alice: APIClient, later: dt.timedelta
+) -> None:
+    data = payload()
+    photo = data["photo"].getvalue()
+    first = post(alice, data)
+    assert first.status_code == 201
+    with time_machine.travel(NOW + later, tick=False):
+        again = post(alice, {**data, "photo": _file(photo)})
+        changed = post(alice, {**data, "photo": _file(photo), "latitude": 0.6})
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    assert changed.status_code == 409
+    assert changed.json()["code"] == "conflict"
+    assert CheckIn.objects.count() == 1
+
+
 def test_a_small_clock_skew_is_tolerated(alice: APIClient) -> None:
     ahead = NOW + dt.timedelta(seconds=60)
     assert post(alice, payload(captured_at=ahead.isoformat())).status_code == 201

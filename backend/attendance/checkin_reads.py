@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,8 @@ from backend.organization.models import Employee
 _CHECKINS = CheckIn._meta.db_table
 _EMPLOYEES = Employee._meta.db_table
 _ASSIGNED = Workplace.employees.through._meta
+# Near-duplicate candidates read at a time.
+_CANDIDATE_BATCH = 500
 
 
 def _prep(name: str, value: Any) -> Any:
@@ -137,19 +140,32 @@ def checkin_named(pk: int) -> Earlier | None:
     return _earlier(_rows(f"{_EARLIER} WHERE c.id = %s", [pk]))
 
 
-def phash_candidates(
-    bands: tuple[str, str, str, str], since: dt.datetime, limit: int
-) -> list[tuple[int, str]]:
-    """(id, perceptual hash) of the first ``limit`` check-ins received since
-    ``since`` that share one of the hash's four bands (each indexed)."""
-    rows = _rows(
-        f"SELECT id, photo_phash FROM {_CHECKINS}"
-        " WHERE (phash_band0 = %s OR phash_band1 = %s"
-        " OR phash_band2 = %s OR phash_band3 = %s) AND received_at >= %s"
-        " ORDER BY id LIMIT %s",
-        [*bands, _prep("received_at", since), limit],
-    )
-    return [(int(pk), str(phash)) for pk, phash in rows]
+def first_phash_match(
+    bands: tuple[str, str, str, str],
+    since: dt.datetime,
+    matches: Callable[[str], bool],
+) -> int | None:
+    """The id of the earliest check-in received since ``since`` that shares
+    one of the hash's four bands (each indexed) and whose perceptual hash
+    ``matches``.
+
+    Every candidate is weighed, in batches of (id, hash) pairs: selfies
+    against a plain wall or a ceiling share bands by the hundred, and the
+    one that matches may come after them.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, photo_phash FROM {_CHECKINS}"
+            " WHERE (phash_band0 = %s OR phash_band1 = %s"
+            " OR phash_band2 = %s OR phash_band3 = %s) AND received_at >= %s"
+            " ORDER BY id",
+            [*bands, _prep("received_at", since)],
+        )
+        while rows := cursor.fetchmany(_CANDIDATE_BATCH):
+            for pk, phash in rows:
+                if matches(str(phash)):
+                    return int(pk)
+    return None
 
 
 def _names_of(employees_sql: str, params: list[Any]) -> list[str]:

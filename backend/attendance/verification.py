@@ -215,10 +215,10 @@ def _near_duplicate(
     # Only (id, hash) pairs: photos of one office share bands often, and
     # building a model per candidate cost more than the whole comparison.
     limit = settings.FLAG_PHASH_DISTANCE
-    for pk, phash in checkin_reads.phash_candidates(bands, since, 200):
-        if hamming_distance(phash, photo.phash) <= limit:
-            return checkin_reads.checkin_named(pk)
-    return None
+    found = checkin_reads.first_phash_match(
+        bands, since, lambda phash: hamming_distance(phash, photo.phash) <= limit
+    )
+    return checkin_reads.checkin_named(found) if found is not None else None
 
 
 def sharing_flags(sub: Submission, place: Placement) -> list[dict[str, Any]]:

@@ -171,7 +171,12 @@ def _evidence_match(code: str, evidence: ReportEvidence) -> dict[str, Any]:
 
 
 def _near_duplicate(photo: PhotoFacts, now: dt.datetime) -> ReportEvidence | None:
-    # The band index of the check-in near-duplicate search, on evidence rows.
+    """The earliest recent evidence photo perceptually the same as ``photo``.
+
+    The band index of the check-in near-duplicate search, on evidence rows.
+    Every candidate is weighed, (id, hash) pairs in batches, so that a band
+    shared by many photos cannot hide the one that matches.
+    """
     bands = verification.phash_bands(photo.phash)
     since = now - dt.timedelta(days=settings.FLAG_NEAR_DUPLICATE_DAYS)
     candidates = (
@@ -183,15 +188,12 @@ def _near_duplicate(photo: PhotoFacts, now: dt.datetime) -> ReportEvidence | Non
             kind="photo",
             created_at__gte=since,
         )
-        .select_related("report__employee")
-        .order_by("id")[:200]
+        .order_by("id")
+        .values_list("id", "phash")
     )
-    for candidate in candidates:
-        if (
-            hamming_distance(candidate.phash, photo.phash)
-            <= settings.FLAG_PHASH_DISTANCE
-        ):
-            return candidate
+    for pk, phash in candidates.iterator(chunk_size=500):
+        if hamming_distance(phash, photo.phash) <= settings.FLAG_PHASH_DISTANCE:
+            return ReportEvidence.objects.select_related("report__employee").get(pk=pk)
     return None
 
 

@@ -17,7 +17,9 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from backend.attendance.models import CheckIn, Holiday, Workplace
+from backend.lib.photos import inspect_photo
 from tests.conftest import OFFICE, client_for
+from tests.factories import CheckInFactory
 
 PHOTOS = Path(__file__).resolve().parent.parent / "fixtures" / "photos"
 WIB = dt.timezone(dt.timedelta(hours=7))
@@ -587,6 +589,35 @@ def test_a_resized_copy_of_an_earlier_photo_is_a_near_duplicate(
     assert "photo_reused" not in codes(response)
     different = post(alice, payload(photo_bytes=other_photo()))
     assert "photo_near_duplicate" not in codes(different)
+
+
+def far_in_all_but_one_band(phash: str) -> str:
+    """A perceptual hash sharing ``phash``'s first band and no other bit."""
+    return phash[:4] + f"{~int(phash[4:], 16) & (1 << 48) - 1:012x}"
+
+
+def test_a_near_duplicate_is_found_behind_many_photos_sharing_a_band(
+    alice: APIClient, org: Any
+) -> None:
+    copy = clean_jpeg(size=480)
+    phash = inspect_photo(copy, max_bytes=1 << 24, max_pixels=10**8).phash
+    far = far_in_all_but_one_band(phash)
+    # Earlier photos (a plain wall, say) that share a band and nothing else:
+    # more than one batch of candidates, all weighed before the match.
+    CheckInFactory.create_batch(
+        600,
+        employee=org.charlie,
+        photo_phash=far,
+        phash_band0=far[0:4],
+        phash_band1=far[4:8],
+        phash_band2=far[8:12],
+        phash_band3=far[12:16],
+        captured_at=NOW - dt.timedelta(days=1),
+    )
+    original = post(alice, payload(photo_bytes=clean_jpeg(size=640)))
+    assert "photo_near_duplicate" not in codes(original)
+    response = post(alice, payload(photo_bytes=copy))
+    assert "photo_near_duplicate" in codes(response)
 
 
 def test_identical_coordinates_from_another_employee_the_same_day_are_flagged(

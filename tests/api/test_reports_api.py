@@ -15,6 +15,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from backend.activity.models import ActivityEvent
+from backend.lib.photos import inspect_photo
 from backend.performance.models import DailyReport, ReportEvidence, ReportReview
 from tests.conftest import client_for
 from tests.factories import CheckInFactory, agreed_skp
@@ -41,11 +42,11 @@ def skp(org: Any) -> Any:
     return agreed_skp(org.alice)
 
 
-def jpeg() -> bytes:
+def jpeg(side: int = 480, name: str = "mobile_HMD_Nokia_8.3_5G_1280.jpg") -> bytes:
     """A photo as the phone app sends it: re-encoded, no EXIF."""
-    with Image.open(PHOTOS / "mobile_HMD_Nokia_8.3_5G_1280.jpg") as image:
+    with Image.open(PHOTOS / name) as image:
         image = image.convert("RGB")
-        image.thumbnail((480, 480))
+        image.thumbnail((side, side))
         out = io.BytesIO()
         image.save(out, "JPEG", quality=85)
         return out.getvalue()
@@ -379,6 +380,49 @@ def test_the_same_evidence_photo_in_two_reports_is_flagged(org: Any, skp: Any) -
     assert reviewed.status_code == 200
     message = reviewed.json()["evidence"][0]["flags"][0]["message"]
     assert str(first["id"]) in message and org.alice.nip in message
+
+
+def test_a_resized_copy_of_an_evidence_photo_is_a_near_duplicate(
+    org: Any, skp: Any
+) -> None:
+    alice = client_for(org.alice.user)
+    CheckInFactory(employee=org.alice, captured_at=NOW.replace(hour=7, minute=20))
+    first = post(alice, payload(skp, photos=[jpeg()])).json()
+    copy = post(alice, payload(skp, photos=[jpeg(side=640)])).json()
+    other = post(alice, payload(skp, photos=[jpeg(name="mobile_jolla.jpg")])).json()
+    assert first["evidence"][0]["flags"] == []
+    assert codes(copy["evidence"][0]["flags"]) == {"evidence_near_duplicate"}
+    assert other["evidence"][0]["flags"] == []
+
+
+def test_a_near_duplicate_evidence_photo_is_found_behind_many_sharing_a_band(
+    org: Any, skp: Any
+) -> None:
+    alice = client_for(org.alice.user)
+    CheckInFactory(employee=org.alice, captured_at=NOW.replace(hour=7, minute=20))
+    copy = jpeg(side=640)
+    phash = inspect_photo(copy, max_bytes=1 << 24, max_pixels=10**8).phash
+    # Earlier evidence that shares the copy's first band and no other bit:
+    # more than one batch of candidates, all weighed before the match.
+    far = phash[:4] + f"{~int(phash[4:], 16) & (1 << 48) - 1:012x}"
+    earlier = DailyReport.objects.get(pk=post(alice, payload(skp)).json()["id"])
+    ReportEvidence.objects.bulk_create(
+        ReportEvidence(
+            report=earlier,
+            kind="photo",
+            position=position,
+            phash=far,
+            phash_band0=far[0:4],
+            phash_band1=far[4:8],
+            phash_band2=far[8:12],
+            phash_band3=far[12:16],
+        )
+        for position in range(600)
+    )
+    original = post(alice, payload(skp, photos=[jpeg()])).json()
+    assert original["evidence"][0]["flags"] == []
+    second = post(alice, payload(skp, photos=[copy])).json()
+    assert codes(second["evidence"][0]["flags"]) == {"evidence_near_duplicate"}
 
 
 def test_evidence_photo_time_outside_the_claimed_hours_is_flagged(

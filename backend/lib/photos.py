@@ -358,6 +358,23 @@ def _isobmff_complete(data: bytes) -> bool:
     return offset == end
 
 
+def _png_complete(data: bytes) -> bool:
+    """Whether a PNG's chunks run whole up to its IEND chunk.
+
+    libpng and Pillow finish a PNG whose last bytes were cut off (the IEND
+    chunk, the last checksums, the tail of the compressed pixels) without
+    an error, so an interrupted upload is caught here instead, from the
+    chunk lengths. Bytes after IEND are the file's own business.
+    """
+    offset, end = 8, len(data)
+    while offset + 12 <= end:
+        length = int.from_bytes(data[offset : offset + 4], "big")
+        if data[offset + 4 : offset + 8] == b"IEND":
+            return length == 0
+        offset += 12 + length
+    return False
+
+
 def _open(
     data: bytes, max_pixels: int | None
 ) -> tuple[PhotoFormat, ImageFile.ImageFile]:
@@ -371,7 +388,9 @@ def _open(
             "unsupported_media_type",
             _("This is not a supported photo: send a JPEG, PNG, WebP or HEIC image."),
         )
-    if fmt == "heif" and not _isobmff_complete(data):
+    if (fmt == "heif" and not _isobmff_complete(data)) or (
+        fmt == "png" and not _png_complete(data)
+    ):
         raise _damaged()
     with _decoder_errors(max_pixels):
         image = _DECODERS[fmt](io.BytesIO(data))

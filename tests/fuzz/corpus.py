@@ -172,6 +172,8 @@ def samples() -> list[Sample]:
     return [
         Sample("truncated_jpeg", jpeg[: len(jpeg) // 2], "a.jpg", "refuse", 400),
         Sample("truncated_png", png[: len(png) // 2], "a.png", "refuse", 400),
+        # Without its end chunk and last checksums libpng still decodes it.
+        Sample("png_without_its_last_bytes", png[:-20], "a.png", "refuse", 400),
         Sample("truncated_webp", webp[: len(webp) // 2], "a.webp", "refuse", 400),
         Sample("truncated_heic", heic[: len(heic) // 2], "a.heic", "refuse", 400),
         Sample("header_only_jpeg", jpeg[:200], "a.jpg", "refuse", 400),

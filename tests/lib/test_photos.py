@@ -302,6 +302,20 @@ def test_a_truncated_png_or_webp_is_a_400(fmt: str) -> None:
     assert (rejected.status, rejected.code) == (400, "damaged_image")
 
 
+@pytest.mark.parametrize("cut", [1, 4, 12, 13, 20, 22])
+def test_a_png_cut_anywhere_near_its_end_is_a_400(cut: int) -> None:
+    # Without the last bytes (the end chunk, the last checksums, the tail of
+    # the compressed pixels) libpng still decodes the picture.
+    data = encode(nikon_image(), "PNG")
+    rejected = rejection(data[:-cut])
+    assert (rejected.status, rejected.code) == (400, "damaged_image")
+
+
+def test_a_whole_png_with_bytes_after_its_end_is_accepted() -> None:
+    data = encode(nikon_image(), "PNG")
+    assert facts_of(data + b"trailing bytes").format == "png"
+
+
 def test_a_png_with_a_broken_header_checksum_is_a_400() -> None:
     data = bytearray(encode(nikon_image(), "PNG"))
     data[29] ^= 0xFF  # inside the IHDR CRC

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.attendance.days import (
+    EARLIEST_DATE,
+    LATEST_DATE,
     MAX_RANGE_DAYS,
     PSW,
     TK,
@@ -55,10 +57,19 @@ class AttendanceQuerySerializer(Serializer):
         try:
             check_range(date_from, date_to)
         except ValueError as exc:
-            # Name the bound the caller gave: with only "from", "to" is today.
-            field = "to" if "to" in attrs else "from"
+            field = _culprit(date_from, date_to, given=attrs)
             raise serializers.ValidationError({field: [str(exc)]}) from None
         return {"from": date_from, "to": date_to}
+
+
+def _culprit(date_from: date, date_to: date, *, given: dict[str, Any]) -> str:
+    """The bound an unusable range is named by: one outside the calendar,
+    else the one the caller gave (with only "from", "to" is today)."""
+    if date_from < EARLIEST_DATE:
+        return "from"
+    if date_to > LATEST_DATE:
+        return "to"
+    return "to" if "to" in given else "from"
 
 
 class ZonedDateTimeField(serializers.DateTimeField):

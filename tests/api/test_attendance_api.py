@@ -162,6 +162,9 @@ def test_an_employee_sees_only_their_own_days(org: Any) -> None:
         # With only "from", "to" is today: the error is the caller's "from".
         ({"from": "2025-02-20"}, "from"),
         ({"from": "2024-11-01"}, "from"),
+        # Outside the calendar: the date that is, whichever the caller gave.
+        ({"from": "1999-12-31", "to": "2000-01-02"}, "from"),
+        ({"from": "2099-12-30", "to": "2100-01-01"}, "to"),
     ],
 )
 def test_it_names_the_field_of_a_bad_range(

@@ -8,6 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from backend.lib.photos import human_size
 from backend.organization.models import Employee
 from mobile_api.errors import error_body
 
@@ -20,10 +21,13 @@ def employee_of(request: Request) -> Employee:
     return employee
 
 
-def too_large(request: Request, limit_bytes: int, slack_bytes: int) -> Response | None:
+def too_large(
+    request: Request, limit_bytes: int, slack_bytes: int, *, fields: tuple[str, ...]
+) -> Response | None:
     """A 413 before parsing when the declared body exceeds the upload limit
     (plus ``slack_bytes`` for the form fields), so an oversized body is never
-    spooled to disk."""
+    spooled to disk. The answer names ``fields``, those the uploads come in,
+    as the 413 of a file found too large while parsing does."""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -31,11 +35,10 @@ def too_large(request: Request, limit_bytes: int, slack_bytes: int) -> Response 
         return None
     if length <= limit_bytes + slack_bytes:
         return None
+    message = _("The upload is larger than the limit of %(limit)s.") % {
+        "limit": human_size(limit_bytes)
+    }
     return Response(
-        error_body(
-            "too_large",
-            _("The upload is larger than %(mb)d MB.")
-            % {"mb": limit_bytes // (1024 * 1024)},
-        ),
+        error_body("too_large", message, {field: [message] for field in fields}),
         status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     )

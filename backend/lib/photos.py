@@ -220,7 +220,7 @@ def inspect_photo(
             413,
             "too_large",
             _("The photo is too large: the limit is %(limit)s.")
-            % {"limit": _human_size(max_bytes)},
+            % {"limit": human_size(max_bytes)},
         )
     fmt, image = _open(raw, max_pixels)
     # Everything that touches pixels stays inside: closing the image frees
@@ -588,8 +588,9 @@ def _too_many_pixels(
     return PhotoRejected(400, "too_many_pixels", message)
 
 
-def _human_size(size: int) -> str:
-    # Rounded down, so the stated limit is never more than the real one.
+def human_size(size: int) -> str:
+    """A byte count as people read a limit ("15 MB", "488 KB"), rounded
+    down, so the stated limit is never more than the real one."""
     for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
         if size >= factor:
             return f"{size // factor} {unit}"

@@ -132,7 +132,9 @@ class CheckInListCreateApi(APIView):
     )
     def post(self, request: Request) -> Response:
         employee = employee_of(request)
-        refused = too_large(request, settings.PHOTO_MAX_BYTES, 64 * 1024)
+        refused = too_large(
+            request, settings.PHOTO_MAX_BYTES, 64 * 1024, fields=("photo",)
+        )
         if refused is not None:
             return refused
         serializer = CheckInInputSerializer(data=request.data)

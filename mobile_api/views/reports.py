@@ -273,7 +273,10 @@ class ReportListCreateApi(APIView):
     def post(self, request: Request) -> Response:
         employee = employee_of(request)
         refused = too_large(
-            request, settings.REPORT_EVIDENCE_MAX_TOTAL_BYTES, 256 * 1024
+            request,
+            settings.REPORT_EVIDENCE_MAX_TOTAL_BYTES,
+            256 * 1024,
+            fields=("photos", "documents"),
         )
         if refused is not None:
             return refused

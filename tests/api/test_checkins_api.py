@@ -426,6 +426,23 @@ def test_an_oversized_photo_is_a_413(alice: APIClient, settings: Any) -> None:
     assert not CheckIn.objects.exists()
 
 
+def test_a_body_declared_over_the_limit_is_a_413_naming_the_photo_and_its_limit(
+    alice: APIClient, settings: Any
+) -> None:
+    # Refused from Content-Length alone, before the body is parsed.
+    settings.PHOTO_MAX_BYTES = 500_000
+    response = post(
+        alice,
+        payload(photo_bytes=(PHOTOS / "mobile_HMD_Nokia_8.3_5G.jpg").read_bytes()),
+    )
+    assert response.status_code == 413
+    body = response.json()
+    assert body["code"] == "too_large"
+    assert "488 KB" in body["message"]
+    assert body["fields"] == {"photo": [body["message"]]}
+    assert not CheckIn.objects.exists()
+
+
 def test_served_copies_carry_no_exif_and_no_trailing_bytes(alice: APIClient) -> None:
     original = (PHOTOS / "gps_DSCN0010.jpg").read_bytes() + b"PK\x03\x04<html>"
     body = post(alice, payload(photo=_file(original))).json()

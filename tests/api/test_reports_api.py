@@ -237,6 +237,20 @@ def test_it_refuses_a_document_over_the_size_limit(
     assert response.json()["code"] == "too_large"
 
 
+def test_a_body_declared_over_the_evidence_limit_is_a_413_naming_the_uploads(
+    org: Any, skp: Any, settings: Any
+) -> None:
+    settings.REPORT_EVIDENCE_MAX_TOTAL_BYTES = 300 * 1024
+    photo = (PHOTOS / "mobile_HMD_Nokia_8.3_5G.jpg").read_bytes()
+    response = post(client_for(org.alice.user), payload(skp, photos=[photo]))
+    assert response.status_code == 413
+    body = response.json()
+    assert body["code"] == "too_large"
+    assert "300 KB" in body["message"]
+    assert set(body["fields"]) == {"photos", "documents"}
+    assert not DailyReport.objects.exists()
+
+
 def test_it_refuses_more_evidence_files_than_allowed(
     org: Any, skp: Any, settings: Any
 ) -> None:

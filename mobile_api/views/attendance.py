@@ -57,19 +57,23 @@ class AttendanceQuerySerializer(Serializer):
         try:
             check_range(date_from, date_to)
         except ValueError as exc:
-            field = _culprit(date_from, date_to, given=attrs)
-            raise serializers.ValidationError({field: [str(exc)]}) from None
+            culprits = _culprits(date_from, date_to, given=attrs)
+            raise serializers.ValidationError(
+                {field: [str(exc)] for field in culprits}
+            ) from None
         return {"from": date_from, "to": date_to}
 
 
-def _culprit(date_from: date, date_to: date, *, given: dict[str, Any]) -> str:
-    """The bound an unusable range is named by: one outside the calendar,
-    else the one the caller gave (with only "from", "to" is today)."""
-    if date_from < EARLIEST_DATE:
-        return "from"
-    if date_to > LATEST_DATE:
-        return "to"
-    return "to" if "to" in given else "from"
+def _culprits(date_from: date, date_to: date, *, given: dict[str, Any]) -> list[str]:
+    """The bounds an unusable range is named by: those the caller gave that
+    lie outside the calendar, else the one the caller gave (with only
+    "from", "to" is today)."""
+    outside = [
+        name
+        for name, day in (("from", date_from), ("to", date_to))
+        if name in given and not EARLIEST_DATE <= day <= LATEST_DATE
+    ]
+    return outside or ["to" if "to" in given else "from"]
 
 
 class ZonedDateTimeField(serializers.DateTimeField):

@@ -10,7 +10,6 @@ from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,6 +26,7 @@ from backend.lib.photos import PhotoRejected
 from backend.lib.protected_files import protected_file_response
 from backend.organization.visibility import is_subject
 from mobile_api.errors import error_body
+from mobile_api.pagination import NewestFirstPagination
 from mobile_api.parsers import MultiPartParser
 from mobile_api.requests import employee_of, too_large
 from mobile_api.schema import paginated
@@ -105,11 +105,8 @@ class CheckInInputSerializer(Serializer):
         return value
 
 
-class CheckInPagination(CursorPagination):
+class CheckInPagination(NewestFirstPagination):
     ordering = ("-captured_at", "-id")
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
 
 
 class CheckInListCreateApi(APIView):

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,6 +33,7 @@ from backend.performance.models import (
     Rhk,
     WorkMode,
 )
+from mobile_api.pagination import NewestFirstPagination
 from mobile_api.parsers import MultiPartParser
 from mobile_api.requests import employee_of, too_large
 from mobile_api.schema import paginated
@@ -245,11 +245,8 @@ class ReportFilterSerializer(Serializer):
     status = serializers.ChoiceField(choices=DailyReport.Status.choices, required=False)
 
 
-class ReportPagination(CursorPagination):
+class ReportPagination(NewestFirstPagination):
     ordering = ("-date", "-id")
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
 
 
 class ReportListCreateApi(APIView):

@@ -131,6 +131,29 @@ def test_it_lists_only_the_callers_check_ins_with_date_filters(
     assert alice.get("/api/v1/checkins/", {"from": "kemarin"}).json()["fields"]["from"]
 
 
+def test_the_list_pages_by_cursor_and_refuses_a_cursor_it_did_not_make(
+    alice: APIClient,
+) -> None:
+    for minutes in range(3):
+        moment = NOW - dt.timedelta(minutes=minutes)
+        post(
+            alice,
+            payload(
+                captured_at=moment.isoformat(),
+                photo_bytes=clean_jpeg(size=200 + minutes),
+            ),
+        )
+    first = alice.get("/api/v1/checkins/", {"page_size": 2}).json()
+    second = alice.get(first["next"]).json()
+    assert len(first["results"]) == 2 and len(second["results"]) == 1
+    assert second["next"] is None
+    for cursor in ("garbage", "cD0yMDI2"):
+        refused = alice.get("/api/v1/checkins/", {"cursor": cursor})
+        assert refused.status_code == 400
+        assert refused.json()["code"] == "validation_error"
+        assert list(refused.json()["fields"]) == ["cursor"]
+
+
 def test_a_replay_returns_the_original_body_and_no_second_row(alice: APIClient) -> None:
     data = payload()
     photo = data["photo"].getvalue()

@@ -573,3 +573,9 @@ def test_the_list_shows_only_the_callers_reports(org: Any, skp: Any) -> None:
         len(client_for(org.alice.user).get("/api/v1/reports/").json()["results"]) == 1
     )
     assert client_for(org.bob.user).get("/api/v1/reports/").json()["results"] == []
+
+
+def test_the_list_refuses_a_cursor_it_did_not_make(org: Any) -> None:
+    refused = client_for(org.alice.user).get("/api/v1/reports/", {"cursor": "x"})
+    assert refused.status_code == 400
+    assert list(refused.json()["fields"]) == ["cursor"]

@@ -481,6 +481,42 @@ def test_served_copies_carry_no_exif_and_no_trailing_bytes(alice: APIClient) -> 
             assert not image.getexif()
 
 
+def _with_exif_as(fmt: str) -> bytes:
+    """The GPS-tagged camera photo re-saved as ``fmt``, its EXIF kept."""
+    with Image.open(PHOTOS / "gps_DSCN0010.jpg") as image:
+        exif = image.info["exif"]
+        out = io.BytesIO()
+        image.convert("RGB").save(out, fmt, exif=exif)
+        return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "original",
+    [
+        pytest.param(lambda: _with_exif_as("PNG"), id="png"),
+        pytest.param(lambda: _with_exif_as("WEBP"), id="webp"),
+        pytest.param(
+            lambda: (PHOTOS / "mobile_iphone_13_pro_max.HEIC").read_bytes(), id="heic"
+        ),
+    ],
+)
+def test_served_copies_of_every_format_carry_no_exif(
+    alice: APIClient, original: Any
+) -> None:
+    body = post(alice, payload(photo=_file(original()))).json()
+    # The original's EXIF was read (and is kept as facts, not served).
+    assert CheckIn.objects.get().exif["make"]
+    for url in (body["photo_url"], body["thumbnail_url"]):
+        response = alice.get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/jpeg"
+        served = b"".join(response.streaming_content)
+        assert b"Exif" not in served
+        with Image.open(io.BytesIO(served)) as image:
+            assert image.format == "JPEG"
+            assert not image.getexif()
+
+
 # --- who may see a check-in and its photo -------------------------------------
 
 

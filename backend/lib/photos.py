@@ -737,6 +737,9 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+_EXIF_YEARS = (1900, 2999)
+
+
 def _capture_time(exif_ifd: _Tags) -> datetime | None:
     match = _EXIF_DATETIME.fullmatch(_text(exif_ifd.get(Base.DateTimeOriginal)) or "")
     if match is None:
@@ -746,9 +749,14 @@ def _capture_time(exif_ifd: _Tags) -> datetime | None:
         # tzinfo is None when the photo recorded no offset: a naive wall
         # clock, placed in a zone by the caller.
         year, month, day, hour, minute, second = map(int, match.groups())
-        return datetime(year, month, day, hour, minute, second, tzinfo=offset)
+        taken = datetime(year, month, day, hour, minute, second, tzinfo=offset)
     except ValueError:  # "0000:00:00 00:00:00" and other impossible dates
         return None
+    # Years no camera wrote: near the ends of the calendar the time cannot
+    # even be moved into another zone to be compared.
+    if not _EXIF_YEARS[0] <= year <= _EXIF_YEARS[1]:
+        return None
+    return taken
 
 
 def _utc_offset(text: str | None) -> timezone | None:

@@ -14,12 +14,14 @@ import pytest
 import time_machine
 from django.db import connection
 from PIL import Image
+from PIL.ExifTags import Base
 from rest_framework.test import APIClient
 
 from backend.attendance.models import CheckIn, Holiday, Workplace
 from backend.lib.photos import inspect_photo
 from tests.conftest import OFFICE, client_for
 from tests.factories import CheckInFactory
+from tests.lib.test_photos import jpeg_with_exif
 
 PHOTOS = Path(__file__).resolve().parent.parent / "fixtures" / "photos"
 WIB = dt.timezone(dt.timedelta(hours=7))
@@ -642,6 +644,21 @@ def test_photo_exif_time_far_from_the_capture_time_is_flagged(alice: APIClient) 
         alice, payload(photo=_file((PHOTOS / "mobile_jolla.jpg").read_bytes()))
     )
     assert "exif_time_far" in codes(response)
+
+
+@pytest.mark.parametrize(
+    ("original", "offset"),
+    [("0001:01:01 00:00:00", "+14:00"), ("9999:12:31 23:59:59", "-12:00")],
+)
+def test_a_photo_time_at_the_ends_of_the_calendar_is_no_time_at_all(
+    alice: APIClient, original: str, offset: str
+) -> None:
+    photo = jpeg_with_exif(
+        exif_ifd={Base.DateTimeOriginal: original, Base.OffsetTimeOriginal: offset}
+    )
+    response = post(alice, payload(photo=_file(photo)))
+    assert response.status_code == 201
+    assert "exif_time_far" not in codes(response)
 
 
 def test_the_same_photo_file_used_again_is_flagged_critical(

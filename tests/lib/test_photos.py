@@ -466,6 +466,10 @@ WALL_CLOCK = datetime(*MORNING)  # noqa: DTZ001 - EXIF without an offset is naiv
         ("    :  :     :  :  ", None, None),
         ("2026:02:30 07:20:05", None, None),
         ("yesterday", None, None),
+        # Years no camera wrote, at the ends of the calendar: unknown.
+        ("0001:01:01 00:00:00", "+14:00", None),
+        ("9999:12:31 23:59:59", "-12:00", None),
+        ("1899:12:31 23:59:59", None, None),
     ],
 )
 def test_capture_time_comes_from_date_time_original_and_its_offset(

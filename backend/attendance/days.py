@@ -33,13 +33,20 @@ Rules (DOMAIN.md, "Working hours and attendance"):
 - A check-in on a day off (weekend, holiday) is shown with its times and a
   note, and ``status`` None: there was no duty to attend.
 - The schedule of a day is the one of the workplace of its first check-in
-  (see :mod:`backend.attendance.schedules`); with none, the unit's.
+  (see :mod:`backend.attendance.schedules`). A day without one (no
+  check-in, or a flexible one away from every workplace) is judged by the
+  employee's usual workplace, the only one they have, in its time zone;
+  with none or several, by the unit's schedule in the instansi's zone.
+- A check-out after midnight ends the day before (overtime): a check-out
+  that comes before the next day's first check-in and less than
+  :data:`OVERNIGHT_HOURS` after the day's first check-in counts for that
+  day, not as a check-out without check-in on the next.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -52,8 +59,9 @@ from django.db.models import QuerySet
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
 
-from backend.attendance.models import CheckIn
+from backend.attendance.models import CheckIn, Workplace
 from backend.attendance.schedules import DaySchedule, ScheduleBook
+from backend.attendance.selectors import workplaces_for
 from backend.organization.models import Employee
 
 MAX_RANGE_DAYS = 93
@@ -71,6 +79,10 @@ TK = "TK"
 BAND_LIMITS = (30, 60, 90)
 DEFAULT_DEDUCTION_BANDS = (0.5, 1.0, 1.5, 2.0)
 NO_CHECK_OUT_BAND = len(BAND_LIMITS) + 1
+
+# A check-out this long after a day's first check-in, or longer, is not
+# that day's even when it comes before the next day's first check-in.
+OVERNIGHT_HOURS = 24
 
 # Rejected by a reviewer (backend.audit.services.checkin_review).
 NOT_COUNTING_STATUSES = (CheckIn.Status.REJECTED,)
@@ -334,35 +346,86 @@ def attendance_days(
     now = now or dj_timezone.now()
     if dj_timezone.is_naive(now):
         raise ValueError("now must be an aware datetime.")
-    by_day: dict[date, list[CheckIn]] = defaultdict(list)
-    for checkin in (
-        counting_checkins()
-        .filter(employee=employee, local_date__range=(date_from, date_to))
-        .select_related("workplace")
-        .order_by("captured_at", "pk")
-    ):
-        by_day[checkin.local_date].append(checkin)
+    # The days either side too: their check-outs after midnight.
+    by_day = _overnight_check_outs_moved(
+        _by_local_date(
+            counting_checkins()
+            .filter(
+                employee=employee,
+                local_date__range=(
+                    date_from - timedelta(days=1),
+                    date_to + timedelta(days=1),
+                ),
+            )
+            .select_related("workplace")
+            .order_by("captured_at", "pk")
+        )
+    )
     book = ScheduleBook.load([employee.unit.instansi_id], date_from, date_to)
     fallback_zone = employee.unit.instansi.timezone
+    usual: list[Workplace | None] = []
+
+    def usual_workplace() -> Workplace | None:
+        # Asked only for a day without a workplace of its own.
+        if not usual:
+            usual.append(_usual_workplace(employee))
+        return usual[0]
 
     days = []
     day = date_from
     while day <= date_to:
         checkins = by_day.get(day, [])
         first_in = next((c for c in checkins if c.kind == CheckIn.Kind.IN), None)
-        schedule = book.day_schedule(
-            employee=employee,
-            day=day,
-            workplace=first_in.workplace if first_in else None,
+        workplace = (
+            first_in.workplace
+            if first_in is not None and first_in.workplace is not None
+            else usual_workplace()
         )
+        schedule = book.day_schedule(employee=employee, day=day, workplace=workplace)
         days.append(
             compute_day(
                 day=day,
                 schedule=schedule,
                 checkins=checkins,
                 now=now,
-                timezone=fallback_zone,
+                timezone=workplace.timezone if workplace else fallback_zone,
             )
         )
         day += timedelta(days=1)
     return days
+
+
+def _by_local_date(checkins: Iterable[CheckIn]) -> dict[date, list[CheckIn]]:
+    by_day: dict[date, list[CheckIn]] = defaultdict(list)
+    for checkin in checkins:
+        by_day[checkin.local_date].append(checkin)
+    return by_day
+
+
+def _overnight_check_outs_moved(
+    by_day: dict[date, list[CheckIn]],
+) -> dict[date, list[CheckIn]]:
+    """Each day's check-outs after midnight moved back to the day they end
+    (``by_day`` in order of ``captured_at``; changed in place)."""
+    for day in sorted(by_day):
+        first_in = next((c for c in by_day[day] if c.kind == CheckIn.Kind.IN), None)
+        after = by_day.get(day + timedelta(days=1))
+        if first_in is None or not after:
+            continue
+        cutoff = first_in.captured_at + timedelta(hours=OVERNIGHT_HOURS)
+        carried = []
+        for checkin in after:
+            if checkin.kind == CheckIn.Kind.IN or checkin.captured_at >= cutoff:
+                break
+            carried.append(checkin)
+        if carried:
+            by_day[day] = [*by_day[day], *carried]
+            del after[: len(carried)]
+    return by_day
+
+
+def _usual_workplace(employee: Employee) -> Workplace | None:
+    """The workplace whose schedule and zone a day without one of its own
+    is judged by: the employee's only workplace, if they have exactly one."""
+    found = list(workplaces_for(employee)[:2])
+    return found[0] if len(found) == 1 else None

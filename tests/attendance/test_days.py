@@ -438,3 +438,89 @@ def test_it_refuses_an_unusable_range(
 def test_it_accepts_a_range_of_exactly_93_days(org: Any) -> None:
     last = MON + timedelta(days=MAX_RANGE_DAYS - 1)
     assert len(attendance_days(employee=org.alice, date_from=MON, date_to=last)) == 93
+
+
+# --- the day a check-in belongs to, and a day without one -------------------
+
+
+def test_a_check_out_after_midnight_ends_the_day_before(org: Any) -> None:
+    office = workplace(org.bkd)
+    for kind, moment in (
+        ("in", at(MON, "07:25")),
+        ("out", at(TUE, "00:30")),  # overtime past midnight
+        ("in", at(TUE, "07:25")),
+        ("out", at(TUE, "16:05")),
+    ):
+        CheckInFactory(
+            employee=org.alice, workplace=office, kind=kind, captured_at=moment
+        )
+    days = days_of(org.alice, MON, TUE)
+    monday, tuesday = days[MON], days[TUE]
+    assert (monday.status, monday.codes) == ("H", ("H",))
+    assert monday.last_out == at(TUE, "00:30")
+    assert monday.deduction_band is None
+    assert monday.worked_minutes == 17 * 60 + 5 - 60
+    assert not monday.notes
+    assert (tuesday.status, tuesday.last_out) == ("H", at(TUE, "16:05"))
+    assert not tuesday.notes
+
+
+def test_a_check_out_a_day_later_stays_on_its_own_day(org: Any) -> None:
+    office = workplace(org.bkd)
+    CheckInFactory(employee=org.alice, workplace=office, captured_at=at(MON, "07:25"))
+    CheckInFactory(
+        employee=org.alice, workplace=office, kind="out", captured_at=at(TUE, "08:00")
+    )
+    days = days_of(org.alice, MON, TUE)
+    # Over 24 hours after Monday's check-in: not Monday's check-out.
+    assert days[MON].codes == ("PSW",)
+    assert days[MON].last_out is None
+    assert days[TUE].status == "TK"
+    assert "check_out_without_check_in" in {note.code for note in days[TUE].notes}
+
+
+def test_a_range_starting_after_an_overnight_day_leaves_its_check_out_out(
+    org: Any,
+) -> None:
+    office = workplace(org.bkd)
+    CheckInFactory(employee=org.alice, workplace=office, captured_at=at(MON, "07:25"))
+    CheckInFactory(
+        employee=org.alice, workplace=office, kind="out", captured_at=at(TUE, "00:30")
+    )
+    [tuesday] = days_of(org.alice, TUE, TUE).values()
+    assert tuesday.status == "TK"
+    assert not {note.code for note in tuesday.notes} & {"check_out_without_check_in"}
+
+
+def test_a_day_without_check_in_follows_the_only_workplaces_schedule(
+    org: Any,
+) -> None:
+    # The office works Monday to Thursday and Saturday; the unit Monday to Friday.
+    office = workplace(org.bkd)
+    schedule(
+        workplace=office,
+        days={day: ("07:30", "16:00", 60) for day in (0, 1, 2, 3, 5)},
+    )
+    days = days_of(org.alice, MON, SAT)
+    assert days[FRI].status is None and not days[FRI].is_working_day
+    assert days[SAT].status == "TK"
+
+
+def test_a_day_without_check_in_is_in_the_only_workplaces_zone(org: Any) -> None:
+    office = workplace(org.bkd, zone=WIT)
+    CheckInFactory(
+        employee=org.alice, workplace=office, captured_at=at(MON, "07:25", WIT)
+    )
+    days = days_of(org.alice, MON, TUE)
+    assert days[MON].timezone == days[TUE].timezone == WIT
+    assert days[TUE].schedule is not None
+    assert days[TUE].schedule.start == at(TUE, "07:30", WIT)
+
+
+def test_with_several_workplaces_a_day_without_check_in_is_the_units(
+    org: Any,
+) -> None:
+    workplace(org.bkd, zone=WIT)
+    workplace(org.bkd, name="Kantor Cabang", zone=WITA)
+    [tuesday] = days_of(org.alice, TUE, TUE).values()
+    assert tuesday.timezone == org.alice.unit.instansi.timezone

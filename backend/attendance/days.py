@@ -19,8 +19,9 @@ Rules (DOMAIN.md, "Working hours and attendance"):
 - ``status`` is the primary code, by precedence TK > TL > PSW > H;
   ``codes`` lists every code that applies (a late arrival who also left
   early has ``status`` "TL" and ``codes`` ["TL", "PSW"]; an on-time full day
-  has ["H"]). Days still to come, today before it is settled, and days off
-  have ``status`` None.
+  has ["H"]). A day whose first check-in is in flexible mode adds **FWA**
+  (flexible work) to its codes: ["H", "FWA"], ["TL", "FWA"]. Days still
+  to come, today before it is settled, and days off have ``status`` None.
 - Deduction bands for late / early minutes: 1-30, 31-60, 61-90, >90 minutes
   give bands 1..4; the percentages come from the ``ATTENDANCE_DEDUCTION_BANDS``
   setting (default 0.5, 1, 1.5, 2 %). TL and PSW bands add up in
@@ -74,6 +75,9 @@ H = "H"
 TL = "TL"
 PSW = "PSW"
 TK = "TK"
+# Flexible work: a day begun at an approved flexible location, or away from
+# every workplace (backend.attendance.services.place_for_day).
+FWA = "FWA"
 
 # Upper limits (minutes) of bands 1-3; anything above the last is band 4.
 BAND_LIMITS = (30, 60, 90)
@@ -309,9 +313,12 @@ def compute_day(
 
     percentages = deduction_percentages()
     bands = [band for band in (late_band, early_band) if band]
+    status = codes[0] if codes else H
+    if first is not None and first.mode == CheckIn.Mode.FLEXIBLE:
+        codes = [*(codes or [H]), FWA]
     return replace(
         base,
-        status=codes[0] if codes else H,
+        status=status,
         codes=tuple(codes) or (H,),
         minutes_late=minutes_late,
         minutes_early=minutes_early,

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from backend.attendance.days import (
     EARLIEST_DATE,
+    FWA,
     LATEST_DATE,
     MAX_RANGE_DAYS,
     PSW,
@@ -111,7 +112,11 @@ class AttendanceDaySerializer(Serializer):
         help_text="Primary code (TK > TL > PSW > H); null for days to come, "
         "today before it is settled, and days off.",
     )
-    codes = serializers.ListField(child=serializers.CharField())
+    codes = serializers.ListField(
+        child=serializers.ChoiceField(choices=[H, TL, PSW, TK, FWA]),
+        help_text="Every code that applies; FWA (flexible work) with the day's "
+        "own when its first check-in was at a flexible location.",
+    )
     is_working_day = serializers.BooleanField()
     timezone = serializers.CharField(help_text="Zone of every time of the day.")
     schedule = DayScheduleSerializer(allow_null=True)

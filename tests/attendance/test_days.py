@@ -359,6 +359,26 @@ def test_the_workplace_of_the_first_check_in_picks_the_schedule(org: Any) -> Non
     assert day.status == "H"  # 07:50 is late for 07:30, not for 08:00
     assert day.workplace is not None and day.workplace.name == "Kantor BKD"
     assert day.mode == "flexible"
+    assert day.codes == ("H", "FWA")
+
+
+@pytest.mark.parametrize(
+    ("mode", "arrival", "status", "codes"),
+    [
+        ("flexible", "07:25", "H", ("H", "FWA")),
+        ("flexible", "07:45", "TL", ("TL", "FWA")),
+        ("office", "07:25", "H", ("H",)),
+    ],
+)
+def test_a_day_begun_at_a_flexible_location_is_flexible_work(
+    org: Any, mode: str, arrival: str, status: str, codes: tuple[str, ...]
+) -> None:
+    CheckInFactory(employee=org.alice, mode=mode, captured_at=at(MON, arrival))
+    CheckInFactory(
+        employee=org.alice, mode=mode, kind="out", captured_at=at(MON, "16:05")
+    )
+    day = days_of(org.alice, MON, MON)[MON]
+    assert (day.status, day.codes) == (status, codes)
 
 
 def test_a_unit_schedule_decides_days_without_a_workplace(org: Any) -> None:

@@ -766,6 +766,139 @@ def test_a_check_in_outside_the_schedule_window_is_flagged(alice: APIClient) -> 
     )
 
 
+# --- every threshold is a setting -------------------------------------------
+# Each flag's own tests above fire it and leave it quiet at the default
+# thresholds; here each threshold is moved and the same kind of check-in
+# gets the other answer.
+
+
+def _at(moment: dt.datetime, client: APIClient, **fields: Any) -> Any:
+    with time_machine.travel(moment, tick=False):
+        return post(client, payload(captured_at=moment.isoformat(), **fields))
+
+
+def _travelled(client: APIClient, org: Any) -> Any:
+    # 10 km north, 20 minutes earlier: 30 km/h.
+    earlier = NOW - dt.timedelta(minutes=20)
+    post(
+        client,
+        payload(
+            latitude=OFFICE[0] + 0.09,
+            captured_at=earlier.isoformat(),
+            photo_bytes=other_photo(),
+        ),
+    )
+    return post(client, payload())
+
+
+def _device_used_by_bob_days_ago(client: APIClient, org: Any) -> Any:
+    ten_days_ago = NOW - dt.timedelta(days=10)
+    CheckInFactory(employee=org.bob, device_id="shared-phone", captured_at=ten_days_ago)
+    return post(client, payload(device_id="shared-phone"))
+
+
+def _resized_copy_days_later(client: APIClient, org: Any) -> Any:
+    _at(NOW - dt.timedelta(days=10), client, photo_bytes=clean_jpeg(size=640))
+    return post(client, payload(photo_bytes=clean_jpeg(size=480)))
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "scenario", "code", "fires"),
+    [
+        (
+            "FLAG_POOR_ACCURACY_M",
+            50.0,
+            lambda c, org: post(c, payload(accuracy_m=60)),
+            "accuracy_poor",
+            True,
+        ),
+        (
+            "FLAG_SYNC_GAP_MINUTES",
+            30,
+            lambda c, org: post(
+                c,
+                payload(captured_at=(NOW - dt.timedelta(minutes=45)).isoformat()),
+            ),
+            "late_sync",
+            True,
+        ),
+        ("FLAG_TRAVEL_SPEED_KMH", 20.0, _travelled, "impossible_travel", True),
+        (
+            "FLAG_EXIF_DISTANCE_M",
+            20_000_000.0,
+            lambda c, org: post(
+                c, payload(photo=_file((PHOTOS / "gps_DSCN0010.jpg").read_bytes()))
+            ),
+            "exif_gps_far",
+            False,
+        ),
+        (
+            "FLAG_EXIF_TIME_MINUTES",
+            10**7,
+            lambda c, org: post(
+                c, payload(photo=_file((PHOTOS / "mobile_jolla.jpg").read_bytes()))
+            ),
+            "exif_time_far",
+            False,
+        ),
+        (
+            "FLAG_DEVICE_SHARED_DAYS",
+            5,
+            _device_used_by_bob_days_ago,
+            "device_shared",
+            False,
+        ),
+        (
+            "FLAG_PHASH_DISTANCE",
+            0,
+            lambda c, org: [
+                post(c, payload(photo_bytes=clean_jpeg(size=640))),
+                post(c, payload(photo_bytes=clean_jpeg(size=480))),
+            ][-1],
+            "photo_near_duplicate",
+            False,
+        ),
+        (
+            "FLAG_NEAR_DUPLICATE_DAYS",
+            5,
+            _resized_copy_days_later,
+            "photo_near_duplicate",
+            False,
+        ),
+        (
+            "SCHEDULE_WINDOW_BEFORE_MINUTES",
+            30,
+            lambda c, org: _at(dt.datetime(2026, 11, 25, 6, 0, tzinfo=WIB), c),
+            "outside_schedule",
+            True,
+        ),
+        (
+            "SCHEDULE_WINDOW_AFTER_MINUTES",
+            60,
+            lambda c, org: _at(
+                dt.datetime(2026, 11, 25, 18, 0, tzinfo=WIB), c, kind="out"
+            ),
+            "outside_schedule",
+            True,
+        ),
+    ],
+)
+def test_every_threshold_is_a_setting(
+    alice: APIClient,
+    org: Any,
+    settings: Any,
+    setting: str,
+    value: Any,
+    scenario: Any,
+    code: str,
+    fires: bool,
+) -> None:
+    setattr(settings, setting, value)
+    response = scenario(alice, org)
+    assert response.status_code == 201
+    assert (code in codes(response)) is fires
+
+
 def test_a_check_in_on_a_holiday_is_noted(alice: APIClient) -> None:
     Holiday.objects.create(date=dt.date(2026, 11, 25), name="Libur uji")
     response = post(alice, payload())

@@ -1,4 +1,4 @@
-"""The API's list pagination: cursors, newest first."""
+"""The API's list pagination: cursors, newest first; numbered pages."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import Cursor, CursorPagination
+from rest_framework.pagination import Cursor, CursorPagination, PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
@@ -53,3 +53,23 @@ class NewestFirstPagination(CursorPagination):
                 ]
             }
         )
+
+
+class NumberedPagination(PageNumberPagination):
+    """Numbered pages (with a count), whose refusal of a page the list does
+    not have, malformed or past the end, is a 400 naming ``page`` (DRF
+    answers 404)."""
+
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], request: Request, view: APIView | None = None
+    ) -> list[Any] | None:
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound:
+            raise serializers.ValidationError(
+                {"page": [_("This list has no such page.")]}
+            ) from None

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +20,7 @@ from backend.audit import selectors
 from backend.audit.models import CheckInReview
 from backend.audit.services import checkin_review
 from backend.lib.client_ip import client_ip
+from mobile_api.pagination import NumberedPagination
 from mobile_api.schema import paginated
 from mobile_api.serializers import ErrorSerializer, Serializer
 
@@ -113,10 +113,8 @@ class AuditItemOutputSerializer(Serializer):
         return PatternOutputSerializer(pattern).data if pattern else None
 
 
-class AuditPagination(PageNumberPagination):
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
+class AuditPagination(NumberedPagination):
+    pass
 
 
 def _require_auditor(request: Request) -> None:

@@ -95,6 +95,16 @@ def test_the_queue_filters_by_unit_flag_and_dates(
     assert audi.get(QUEUE, {"flag": "nonsense"}).status_code == 400
 
 
+@pytest.mark.parametrize("page", ["2", "0", "last-but-one"])
+def test_the_queue_refuses_a_page_it_does_not_have(
+    org: Any, flagged: dict[str, Any], page: str
+) -> None:
+    assert client_for(org.audi).get(QUEUE, {"page": "last"}).status_code == 200
+    response = client_for(org.audi).get(QUEUE, {"page": page})
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["page"]
+
+
 def test_a_rejection_needs_a_note(org: Any, flagged: dict[str, Any]) -> None:
     url = f"{QUEUE}{flagged['mock']['id']}/decision/"
     response = client_for(org.audi).post(url, {"verdict": "reject"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -32,7 +33,10 @@ class NewestFirstPagination(CursorPagination):
             raise self._refused() from None
 
     def paginate_queryset(
-        self, queryset: QuerySet[Any], request: Request, view: APIView | None = None
+        self,
+        queryset: QuerySet[Any] | Sequence[Any],
+        request: Request,
+        view: APIView | None = None,
     ) -> list[Any] | None:
         try:
             return super().paginate_queryset(queryset, request, view)
@@ -65,7 +69,10 @@ class NumberedPagination(PageNumberPagination):
     page_size_query_param = "page_size"
 
     def paginate_queryset(
-        self, queryset: QuerySet[Any], request: Request, view: APIView | None = None
+        self,
+        queryset: QuerySet[Any] | Sequence[Any],
+        request: Request,
+        view: APIView | None = None,
     ) -> list[Any] | None:
         try:
             return super().paginate_queryset(queryset, request, view)

@@ -616,6 +616,34 @@ def test_impossible_travel_since_the_previous_check_in_is_flagged(
     assert "impossible_travel" in codes(response)
 
 
+def test_impossible_travel_to_a_later_check_in_sent_first_is_flagged(
+    alice: APIClient,
+) -> None:
+    # Offline phones upload out of order: the check-in 10 minutes later at the
+    # office arrived first; this one, 115 km away, comes after it.
+    later = NOW - dt.timedelta(minutes=5)
+    post(alice, payload(captured_at=later.isoformat(), photo_bytes=other_photo()))
+    earlier = NOW - dt.timedelta(minutes=15)
+    response = post(
+        alice,
+        payload(
+            latitude=-0.528060, longitude=101.562030, captured_at=earlier.isoformat()
+        ),
+    )
+    assert "impossible_travel" in codes(response)
+
+
+@pytest.mark.parametrize(("north", "flagged"), [(0.0, False), (0.01, True)])
+def test_two_check_ins_at_the_same_moment_are_impossible_travel_unless_together(
+    alice: APIClient, north: float, flagged: bool
+) -> None:
+    # The same second: any distance beyond the two accuracy circles is
+    # infinitely fast; the same place is no travel at all.
+    post(alice, payload(photo_bytes=other_photo()))
+    response = post(alice, payload(latitude=OFFICE[0] + north, kind="out"))
+    assert ("impossible_travel" in codes(response)) is flagged
+
+
 def test_plausible_travel_is_not_flagged(alice: APIClient) -> None:
     earlier = NOW - dt.timedelta(hours=3)
     post(
@@ -939,6 +967,19 @@ def test_a_polygon_workplace_is_checked_properly(org: Any) -> None:
     )
     assert inside.json()["geofence"] == "inside"
     assert notch.json()["geofence"] == "outside"
+    # 5 m inside the notch's edge (longitude 101.4510, north of 0.5110),
+    # with 20 m of accuracy: the circle crosses it.
+    straddling = post(
+        charlie,
+        payload(
+            latitude=0.5115,
+            longitude=101.45095,
+            accuracy_m=20,
+            photo_bytes=clean_jpeg(shade=70),
+        ),
+    )
+    assert straddling.json()["geofence"] == "uncertain"
+    assert "geofence_uncertain" in codes(straddling)
 
 
 def test_flag_messages_follow_the_language(alice: APIClient) -> None:

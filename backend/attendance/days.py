@@ -51,6 +51,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cache, partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -313,13 +314,14 @@ def compute_day(
 
     percentages = deduction_percentages()
     bands = [band for band in (late_band, early_band) if band]
-    status = codes[0] if codes else H
+    codes = codes or [H]
+    status = codes[0]
     if first is not None and first.mode == CheckIn.Mode.FLEXIBLE:
-        codes = [*(codes or [H]), FWA]
+        codes.append(FWA)
     return replace(
         base,
         status=status,
-        codes=tuple(codes) or (H,),
+        codes=tuple(codes),
         minutes_late=minutes_late,
         minutes_early=minutes_early,
         late_band=late_band,
@@ -370,13 +372,8 @@ def attendance_days(
     )
     book = ScheduleBook.load([employee.unit.instansi_id], date_from, date_to)
     fallback_zone = employee.unit.instansi.timezone
-    usual: list[Workplace | None] = []
-
-    def usual_workplace() -> Workplace | None:
-        # Asked only for a day without a workplace of its own.
-        if not usual:
-            usual.append(_usual_workplace(employee))
-        return usual[0]
+    # Looked up once, and only for a day without a workplace of its own.
+    usual_workplace = cache(partial(_usual_workplace, employee))
 
     days = []
     day = date_from

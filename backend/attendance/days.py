@@ -164,17 +164,32 @@ def deduction_percentages() -> tuple[Decimal, ...]:
     return values
 
 
+class RangeRefused(ValueError):
+    """An unusable date range, with a user-facing message. ``outside``
+    names the ends ("from", "to") that lie outside the calendar, if any."""
+
+    def __init__(self, message: str, outside: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.outside = outside
+
+
 def check_range(date_from: date, date_to: date) -> None:
-    """Raise ValueError (with a user-facing message) for an unusable range."""
+    """Raise :class:`RangeRefused` for an unusable range."""
     if date_from > date_to:
-        raise ValueError(_("The start date must not be after the end date."))
-    if date_from < EARLIEST_DATE or date_to > LATEST_DATE:
-        raise ValueError(
+        raise RangeRefused(_("The start date must not be after the end date."))
+    outside = tuple(
+        end
+        for end, day in (("from", date_from), ("to", date_to))
+        if not EARLIEST_DATE <= day <= LATEST_DATE
+    )
+    if outside:
+        raise RangeRefused(
             _("Dates must be between %(first)s and %(last)s.")
-            % {"first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()}
+            % {"first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()},
+            outside,
         )
     if (date_to - date_from).days + 1 > MAX_RANGE_DAYS:
-        raise ValueError(
+        raise RangeRefused(
             _("A range covers at most %(days)d days.") % {"days": MAX_RANGE_DAYS}
         )
 

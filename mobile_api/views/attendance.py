@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,14 +16,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.attendance.days import (
-    EARLIEST_DATE,
     FWA,
-    LATEST_DATE,
     MAX_RANGE_DAYS,
     PSW,
     TK,
     TL,
     H,
+    RangeRefused,
     attendance_days,
     check_range,
 )
@@ -57,24 +56,15 @@ class AttendanceQuerySerializer(Serializer):
         date_from = attrs.get("from") or date_to.replace(day=1)
         try:
             check_range(date_from, date_to)
-        except ValueError as exc:
-            culprits = _culprits(date_from, date_to, given=attrs)
+        except RangeRefused as exc:
+            # The ends the caller gave that are outside the calendar; else
+            # the end the caller gave (with only "from", "to" is today).
+            given = [end for end in exc.outside if end in attrs]
+            fields = given or ["to" if "to" in attrs else "from"]
             raise serializers.ValidationError(
-                {field: [str(exc)] for field in culprits}
+                {field: [str(exc)] for field in fields}
             ) from None
         return {"from": date_from, "to": date_to}
-
-
-def _culprits(date_from: date, date_to: date, *, given: dict[str, Any]) -> list[str]:
-    """The bounds an unusable range is named by: those the caller gave that
-    lie outside the calendar, else the one the caller gave (with only
-    "from", "to" is today)."""
-    outside = [
-        name
-        for name, day in (("from", date_from), ("to", date_to))
-        if name in given and not EARLIEST_DATE <= day <= LATEST_DATE
-    ]
-    return outside or ["to" if "to" in given else "from"]
 
 
 class ZonedDateTimeField(serializers.DateTimeField):

@@ -14,7 +14,9 @@ from django.utils import translation
 from backend.attendance.days import (
     MAX_RANGE_DAYS,
     AttendanceDay,
+    RangeRefused,
     attendance_days,
+    check_range,
     compute_day,
     counting_checkins,
 )
@@ -544,3 +546,20 @@ def test_with_several_workplaces_a_day_without_check_in_is_the_units(
     workplace(org.bkd, name="Kantor Cabang", zone=WITA)
     [tuesday] = days_of(org.alice, TUE, TUE).values()
     assert tuesday.timezone == org.alice.unit.instansi.timezone
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "outside"),
+    [
+        (date(1999, 12, 31), date(2000, 1, 2), ("from",)),
+        (date(2099, 12, 30), date(2100, 1, 1), ("to",)),
+        (date(1999, 12, 1), date(1999, 12, 5), ("from", "to")),
+        (MON, MON + timedelta(days=MAX_RANGE_DAYS), ()),
+    ],
+)
+def test_a_refused_range_names_the_ends_outside_the_calendar(
+    first: date, last: date, outside: tuple[str, ...]
+) -> None:
+    with pytest.raises(RangeRefused) as refused:
+        check_range(first, last)
+    assert refused.value.outside == outside

@@ -375,6 +375,14 @@ def _png_complete(data: bytes) -> bool:
     return False
 
 
+# Formats whose decoders finish a file cut short without an error: their
+# structure shows whether the whole file arrived.
+_STRUCTURE_CHECKS: Final[dict[PhotoFormat, Callable[[bytes], bool]]] = {
+    "heif": _isobmff_complete,
+    "png": _png_complete,
+}
+
+
 def _open(
     data: bytes, max_pixels: int | None
 ) -> tuple[PhotoFormat, ImageFile.ImageFile]:
@@ -388,9 +396,8 @@ def _open(
             "unsupported_media_type",
             _("This is not a supported photo: send a JPEG, PNG, WebP or HEIC image."),
         )
-    if (fmt == "heif" and not _isobmff_complete(data)) or (
-        fmt == "png" and not _png_complete(data)
-    ):
+    complete = _STRUCTURE_CHECKS.get(fmt)
+    if complete is not None and not complete(data):
         raise _damaged()
     with _decoder_errors(max_pixels):
         image = _DECODERS[fmt](io.BytesIO(data))

@@ -1,4 +1,9 @@
-"""The API's list pagination: cursors, newest first; numbered pages."""
+"""The API's list pagination: cursors, newest first; numbered pages.
+
+Both answer a position the list did not give out with a 400 naming the
+query parameter, as any other malformed query value is answered, where
+DRF answers 404.
+"""
 
 from __future__ import annotations
 
@@ -14,17 +19,23 @@ from rest_framework.pagination import Cursor, CursorPagination, PageNumberPagina
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+Items = QuerySet[Any] | Sequence[Any]
 
-class NewestFirstPagination(CursorPagination):
-    """Cursor pagination that answers a cursor it did not make with a 400
-    naming ``cursor``, as any other malformed query value is answered: one
-    that does not decode (DRF answers 404) and one that decodes to a
-    position the ordering field cannot hold (the database layer refuses
-    it). Subclasses give the ``ordering``."""
 
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
+class _PageSizes:
+    page_size: int | None = 50
+    max_page_size: int | None = 200
+    page_size_query_param: str | None = "page_size"
+
+
+def _refused(parameter: str, message: str) -> serializers.ValidationError:
+    return serializers.ValidationError({parameter: [message]})
+
+
+class NewestFirstPagination(_PageSizes, CursorPagination):
+    """Cursors. One the list did not make is refused whether it does not
+    decode or decodes to a position the ordering field cannot hold (the
+    database layer refuses it). Subclasses give the ``ordering``."""
 
     def decode_cursor(self, request: Request) -> Cursor | None:
         try:
@@ -33,10 +44,7 @@ class NewestFirstPagination(CursorPagination):
             raise self._refused() from None
 
     def paginate_queryset(
-        self,
-        queryset: QuerySet[Any] | Sequence[Any],
-        request: Request,
-        view: APIView | None = None,
+        self, queryset: Items, request: Request, view: APIView | None = None
     ) -> list[Any] | None:
         try:
             return super().paginate_queryset(queryset, request, view)
@@ -45,38 +53,23 @@ class NewestFirstPagination(CursorPagination):
                 raise
             raise self._refused() from None
 
-    @staticmethod
-    def _refused() -> serializers.ValidationError:
-        return serializers.ValidationError(
-            {
-                "cursor": [
-                    _(
-                        "This is not a cursor of this list; start again from "
-                        "the first page."
-                    )
-                ]
-            }
+    def _refused(self) -> serializers.ValidationError:
+        return _refused(
+            self.cursor_query_param,
+            _("This is not a cursor of this list; start again from the first page."),
         )
 
 
-class NumberedPagination(PageNumberPagination):
-    """Numbered pages (with a count), whose refusal of a page the list does
-    not have, malformed or past the end, is a 400 naming ``page`` (DRF
-    answers 404)."""
-
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
+class NumberedPagination(_PageSizes, PageNumberPagination):
+    """Numbered pages with a count. A page the list does not have,
+    malformed or past the last, is refused."""
 
     def paginate_queryset(
-        self,
-        queryset: QuerySet[Any] | Sequence[Any],
-        request: Request,
-        view: APIView | None = None,
+        self, queryset: Items, request: Request, view: APIView | None = None
     ) -> list[Any] | None:
         try:
             return super().paginate_queryset(queryset, request, view)
         except NotFound:
-            raise serializers.ValidationError(
-                {"page": [_("This list has no such page.")]}
+            raise _refused(
+                self.page_query_param, _("This list has no such page.")
             ) from None

@@ -113,10 +113,6 @@ class AuditItemOutputSerializer(Serializer):
         return PatternOutputSerializer(pattern).data if pattern else None
 
 
-class AuditPagination(NumberedPagination):
-    pass
-
-
 def _require_auditor(request: Request) -> None:
     if not selectors.may_audit(request.user):
         raise PermissionDenied(_("Only auditors and unit admins audit check-ins."))
@@ -156,7 +152,7 @@ class AuditQueueApi(APIView):
             date_from=data.get("from"),
             date_to=data.get("to"),
         )
-        paginator = AuditPagination()
+        paginator = NumberedPagination()
         page = paginator.paginate_queryset(queryset, request, view=self) or []
         patterns = selectors.recent_patterns(
             sorted({checkin.employee_id for checkin in page})

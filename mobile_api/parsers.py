@@ -309,7 +309,9 @@ class MultiPartParser(BaseParser):
     ) -> DataAndFiles:
         context = parser_context or {}
         request = context["request"]
-        encoding = context.get("encoding") or settings.DEFAULT_CHARSET
+        encoding = self._text_encoding(
+            context.get("encoding") or settings.DEFAULT_CHARSET
+        )
         boundary = self._boundary(media_type or "")
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -345,6 +347,20 @@ class MultiPartParser(BaseParser):
             raise
         collector.fields._mutable = False
         return DataAndFiles(collector.fields, collector.files)
+
+    @staticmethod
+    def _text_encoding(encoding: str) -> str:
+        # Django takes any charset Python has a codec for, and some codecs
+        # (rot13, base64, hex) do not turn bytes into text.
+        # An empty bytes object decodes without a codec lookup: one byte.
+        try:
+            b"a".decode(encoding, "replace")
+        except LookupError:
+            raise ParseError(
+                _("The charset %(charset)s of the request is not a text encoding.")
+                % {"charset": encoding}
+            ) from None
+        return encoding
 
     @staticmethod
     def _boundary(media_type: str) -> bytes:

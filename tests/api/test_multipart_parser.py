@@ -270,3 +270,32 @@ def test_through_the_api_a_limit_is_a_json_4xx(org: Any, settings: Any) -> None:
     )
     assert response.status_code == 400
     assert response.json()["code"] == "too_many_fields"
+
+
+@pytest.mark.parametrize("charset", ["rot13", "base64", "hex"])
+def test_a_charset_that_is_not_a_text_encoding_is_a_json_400(
+    org: Any, charset: str
+) -> None:
+    client = client_for(org.alice.user)
+    client.raise_request_exception = False
+    response = client.generic(
+        "POST",
+        "/api/v1/checkins/",
+        CHECKIN,
+        content_type=f"{CONTENT_TYPE}; charset={charset}",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "parse_error",
+        "message": f"The charset {charset} of the request is not a text encoding.",
+    }
+
+
+def test_a_text_charset_is_used_for_the_fields() -> None:
+    request = SimpleNamespace(META={"CONTENT_LENGTH": str(len(CHECKIN))})
+    data = body(part("note", "caf\u00e9".encode("latin-1")))
+    parsed = MultiPartParser().parse(
+        io.BytesIO(data), CONTENT_TYPE, {"request": request, "encoding": "latin-1"}
+    )
+    assert parsed.data["note"] == "caf\u00e9"

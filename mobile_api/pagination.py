@@ -48,7 +48,8 @@ class NewestFirstPagination(_PageSizes, CursorPagination):
     ) -> list[Any] | None:
         try:
             return super().paginate_queryset(queryset, request, view)
-        except DjangoValidationError:
+        except (DjangoValidationError, OverflowError):
+            # OverflowError: a time at the calendar's ends, moved to UTC.
             if not request.query_params.get(self.cursor_query_param):
                 raise
             raise self._refused() from None

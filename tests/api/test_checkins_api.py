@@ -3,6 +3,7 @@ access by role, and every verification flag firing and not firing."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import threading
@@ -149,7 +150,13 @@ def test_the_list_pages_by_cursor_and_refuses_a_cursor_it_did_not_make(
     second = alice.get(first["next"]).json()
     assert len(first["results"]) == 2 and len(second["results"]) == 1
     assert second["next"] is None
-    for cursor in ("garbage", "cD0yMDI2"):
+    # Forged: not base64; "p=2026"; times at the calendar's ends that
+    # overflow on their way to UTC.
+    forged = [
+        base64.b64encode(f"p={position}".encode()).decode()
+        for position in ("9999-12-31T23:00:00-07:00", "0001-01-01T00:00:00+07:00")
+    ]
+    for cursor in ("garbage", "cD0yMDI2", *forged):
         refused = alice.get("/api/v1/checkins/", {"cursor": cursor})
         assert refused.status_code == 400
         assert refused.json()["code"] == "validation_error"

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import DatabaseError, IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -398,7 +398,26 @@ def checkin_create(
         if winner is None:
             raise
         return _replay(winner, fingerprint)
+    except BaseException:
+        # Not recorded: a value the database refused, the database
+        # unavailable (the phone will send again, with another file).
+        _remove_unrecorded(employee, client_uuid, relative)
+        raise
     return CheckInResult(checkin=checkin, created=True)
+
+
+def _remove_unrecorded(
+    employee: Employee, client_uuid: uuid.UUID, relative: str
+) -> None:
+    """Remove the photo of a check-in whose write failed, unless its row
+    is there after all (a COMMIT whose answer was lost) or that cannot be
+    asked now; ``purge_unreferenced_uploads`` then decides, later."""
+    try:
+        recorded = checkin_reads.existing_id(employee.pk, client_uuid) is not None
+    except DatabaseError:
+        return
+    if not recorded:
+        remove_quietly(settings.MEDIA_ROOT, relative)
 
 
 def _audit_facts(checkin: CheckIn) -> dict[str, Any]:

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
+from django.conf import settings
+from django.db import DataError, OperationalError, connection
 from PIL import Image
 from PIL.ExifTags import Base
 from rest_framework.test import APIClient
@@ -216,6 +217,85 @@ def test_a_lost_race_on_the_unique_constraint_answers_with_the_winner(
     assert CheckIn.objects.count() == 1
     media = Path(first.checkin.photo.path).parent
     assert len(list(media.iterdir())) == 1  # the loser's file was removed
+
+
+def _media_files() -> set[Path]:
+    root = Path(settings.MEDIA_ROOT)
+    return {path for path in root.rglob("*") if path.is_file()}
+
+
+def test_a_write_the_database_refuses_leaves_no_photo_behind(
+    alice: APIClient, monkeypatch: Any
+) -> None:
+    from backend.attendance import services
+
+    def refuse(*rows: Any) -> None:
+        raise DataError("value refused")
+
+    monkeypatch.setattr(services, "insert_rows", refuse)
+    before = _media_files()
+    response = post(alice, payload())
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        "non_field_errors": ["Masukan berisi nilai yang tidak dapat disimpan."]
+    }
+    assert not CheckIn.objects.exists()
+    assert _media_files() == before
+
+
+def _create_failing_write(
+    employee: Any, monkeypatch: Any, *, database_answers: bool
+) -> None:
+    """A check-in whose INSERT fails as when the database is unavailable;
+    afterwards the database answers the question whether the row is there,
+    or not."""
+    from backend.attendance import checkin_reads, services
+
+    def unavailable(*arguments: Any) -> Any:
+        raise OperationalError("disk I/O error")
+
+    real_existing_id = checkin_reads.existing_id
+    lookups = []
+
+    def existing_id(*arguments: Any) -> Any:
+        lookups.append(arguments)
+        # The first lookup is the replay check, before anything is written.
+        if len(lookups) > 1 and not database_answers:
+            unavailable()
+        return real_existing_id(*arguments)
+
+    monkeypatch.setattr(services, "insert_rows", unavailable)
+    monkeypatch.setattr(checkin_reads, "existing_id", existing_id)
+    with pytest.raises(OperationalError):
+        services.checkin_create(
+            employee=employee,
+            client_uuid=uuid.uuid4(),
+            kind="in",
+            latitude=OFFICE[0],
+            longitude=OFFICE[1],
+            accuracy_m=5.0,
+            captured_at=NOW,
+            photo=io.BytesIO(clean_jpeg()),
+        )
+    assert len(lookups) == 2
+
+
+def test_a_write_that_fails_leaves_no_photo_behind(
+    org: Any, office: Workplace, monkeypatch: Any
+) -> None:
+    before = _media_files()
+    _create_failing_write(org.alice, monkeypatch, database_answers=True)
+    assert not CheckIn.objects.exists()
+    assert _media_files() == before
+
+
+def test_a_failed_write_keeps_the_photo_when_the_database_cannot_be_asked(
+    org: Any, office: Workplace, monkeypatch: Any
+) -> None:
+    before = _media_files()
+    _create_failing_write(org.alice, monkeypatch, database_answers=False)
+    # Whether a row committed is unknown: the nightly sweep decides.
+    assert len(_media_files() - before) == 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from mobile_api.fields import DecimalInput, FloatInput, IntegerInput
 from mobile_api.schema import FieldErrorsField
 
 # Field classes whose constructor builds nothing that ``bind`` or a request
@@ -27,6 +28,10 @@ _SHALLOW_COPY_FIELDS = frozenset(
         serializers.JSONField,
         serializers.SerializerMethodField,
         serializers.UUIDField,
+        # A check before DRF's conversion; no state of their own.
+        DecimalInput,
+        FloatInput,
+        IntegerInput,
     }
 )
 

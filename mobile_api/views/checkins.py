@@ -26,6 +26,7 @@ from backend.lib.photos import PhotoRejected
 from backend.lib.protected_files import protected_file_response
 from backend.organization.visibility import is_subject
 from mobile_api.errors import error_body
+from mobile_api.fields import FloatInput
 from mobile_api.pagination import NewestFirstPagination
 from mobile_api.parsers import MultiPartParser
 from mobile_api.requests import employee_of, too_large
@@ -80,9 +81,9 @@ class CheckInOutputSerializer(Serializer):
 class CheckInInputSerializer(Serializer):
     client_uuid = serializers.UUIDField()
     kind = serializers.ChoiceField(choices=CheckIn.Kind.choices)
-    latitude = serializers.FloatField(min_value=-90, max_value=90)
-    longitude = serializers.FloatField(min_value=-180, max_value=180)
-    accuracy_m = serializers.FloatField(min_value=0, max_value=100_000)
+    latitude = FloatInput(min_value=-90, max_value=90)
+    longitude = FloatInput(min_value=-180, max_value=180)
+    accuracy_m = FloatInput(min_value=0, max_value=100_000)
     captured_at = serializers.DateTimeField()
     photo = serializers.FileField(allow_empty_file=True)
     is_mock = serializers.BooleanField(required=False, allow_null=True, default=None)

@@ -21,6 +21,7 @@ from backend.performance.models import Evaluation, Indicator
 from backend.performance.periods import Period, parse_period
 from backend.performance.predikat import Predikat, Rating
 from backend.performance.recap import period_recap
+from mobile_api.fields import DecimalInput, IntegerInput
 from mobile_api.requests import employee_of
 from mobile_api.serializers import ErrorSerializer, Serializer
 from mobile_api.views.reports import PersonRefSerializer
@@ -45,8 +46,8 @@ def _period(text: str, field: str = "period") -> Period:
 
 
 class RealisationInputSerializer(Serializer):
-    indicator = serializers.IntegerField()
-    realisation = serializers.DecimalField(max_digits=14, decimal_places=2)
+    indicator = IntegerInput()
+    realisation = DecimalInput(max_digits=14, decimal_places=2)
     note = serializers.CharField(
         max_length=500, required=False, allow_blank=True, default=""
     )

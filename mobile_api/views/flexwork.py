@@ -23,6 +23,7 @@ from backend.flexwork.selectors import (
 from backend.flexwork.services import flex_request_create, flex_request_decide
 from backend.lib.client_ip import client_ip
 from mobile_api.errors import error_body
+from mobile_api.fields import FloatInput, IntegerInput
 from mobile_api.serializers import ErrorSerializer, Serializer
 
 
@@ -32,14 +33,12 @@ class FlexRequestInputSerializer(Serializer):
     )
     location_type = serializers.ChoiceField(choices=FlexRequest.LocationType.choices)
     reason = serializers.CharField(max_length=1000)
-    workplace = serializers.IntegerField(required=False, allow_null=True)
-    latitude = serializers.FloatField(
-        required=False, allow_null=True, min_value=-90, max_value=90
-    )
-    longitude = serializers.FloatField(
+    workplace = IntegerInput(required=False, allow_null=True)
+    latitude = FloatInput(required=False, allow_null=True, min_value=-90, max_value=90)
+    longitude = FloatInput(
         required=False, allow_null=True, min_value=-180, max_value=180
     )
-    radius_m = serializers.IntegerField(required=False, allow_null=True)
+    radius_m = IntegerInput(required=False, allow_null=True)
     address = serializers.CharField(
         required=False, allow_blank=True, max_length=300, default=""
     )

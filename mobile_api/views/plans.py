@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from backend.organization.models import Employee
 from backend.performance import selectors, services
 from backend.performance.models import Indicator, Rhk, Skp
+from mobile_api.fields import DecimalInput, IntegerInput
 from mobile_api.requests import employee_of
 from mobile_api.serializers import ErrorSerializer, Serializer
 from mobile_api.views.reports import (
@@ -29,18 +30,16 @@ from mobile_api.views.reports import (
 
 
 class IndicatorSerializer(Serializer):
-    id = serializers.IntegerField(read_only=True)
+    id = IntegerInput(read_only=True)
     aspect = serializers.ChoiceField(choices=Indicator.Aspect.choices)
     text = serializers.CharField(max_length=500)
-    target = serializers.DecimalField(
-        max_digits=14, decimal_places=2, coerce_to_string=False
-    )
+    target = DecimalInput(max_digits=14, decimal_places=2, coerce_to_string=False)
     unit = serializers.CharField(max_length=60)
 
 
 class ActionPlanSerializer(Serializer):
-    id = serializers.IntegerField(read_only=True)
-    month = serializers.IntegerField(min_value=1, max_value=12)
+    id = IntegerInput(read_only=True)
+    month = IntegerInput(min_value=1, max_value=12)
     text = serializers.CharField(max_length=500)
     target = serializers.CharField(
         max_length=200, required=False, allow_blank=True, default=""
@@ -78,14 +77,14 @@ class SkpOutputSerializer(Serializer):
 class RhkInputSerializer(Serializer):
     kind = serializers.ChoiceField(choices=Rhk.Kind.choices, default=Rhk.Kind.UTAMA)
     text = serializers.CharField(max_length=2000)
-    parent_rhk = serializers.IntegerField(required=False, allow_null=True, default=None)
+    parent_rhk = IntegerInput(required=False, allow_null=True, default=None)
     indicators = IndicatorSerializer(many=True, required=False, default=list)
     action_plans = ActionPlanSerializer(many=True, required=False, default=list)
 
 
 class SkpInputSerializer(Serializer):
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
-    rater = serializers.IntegerField(
+    year = IntegerInput(min_value=2000, max_value=2100)
+    rater = IntegerInput(
         required=False,
         allow_null=True,
         default=None,

@@ -33,6 +33,7 @@ from backend.performance.models import (
     Rhk,
     WorkMode,
 )
+from mobile_api.fields import DecimalInput, FloatInput, IntegerInput
 from mobile_api.pagination import NewestFirstPagination
 from mobile_api.parsers import MultiPartParser
 from mobile_api.requests import employee_of, too_large
@@ -150,9 +151,9 @@ class ReportOutputSerializer(Serializer):
 
 
 class PhotoMetaSerializer(Serializer):
-    latitude = serializers.FloatField(min_value=-90, max_value=90)
-    longitude = serializers.FloatField(min_value=-180, max_value=180)
-    accuracy_m = serializers.FloatField(min_value=0, max_value=100_000)
+    latitude = FloatInput(min_value=-90, max_value=90)
+    longitude = FloatInput(min_value=-180, max_value=180)
+    accuracy_m = FloatInput(min_value=0, max_value=100_000)
     captured_at = serializers.DateTimeField()
 
 
@@ -165,12 +166,10 @@ def _has_offset(raw: Any) -> bool:
 class ReportInputSerializer(Serializer):
     client_uuid = serializers.UUIDField()
     date = serializers.DateField()
-    rhk = serializers.IntegerField(help_text="id of an RHK of the caller's SKP")
-    action_plan = serializers.IntegerField(required=False, allow_null=True)
+    rhk = IntegerInput(help_text="id of an RHK of the caller's SKP")
+    action_plan = IntegerInput(required=False, allow_null=True)
     description = serializers.CharField(max_length=4000)
-    output_quantity = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=0
-    )
+    output_quantity = DecimalInput(max_digits=12, decimal_places=2, min_value=0)
     output_unit = serializers.CharField(max_length=60)
     start_time = serializers.TimeField()
     end_time = serializers.TimeField()
@@ -178,10 +177,10 @@ class ReportInputSerializer(Serializer):
     place_name = serializers.CharField(
         max_length=200, required=False, allow_blank=True, default=""
     )
-    latitude = serializers.FloatField(
+    latitude = FloatInput(
         min_value=-90, max_value=90, required=False, allow_null=True, default=None
     )
-    longitude = serializers.FloatField(
+    longitude = FloatInput(
         min_value=-180, max_value=180, required=False, allow_null=True, default=None
     )
     submit = serializers.BooleanField(required=False, default=True)
@@ -384,7 +383,7 @@ class ReportDetailApi(APIView):
 
 class ReportSubmitInputSerializer(Serializer):
     description = serializers.CharField(max_length=4000, required=False)
-    output_quantity = serializers.DecimalField(
+    output_quantity = DecimalInput(
         max_digits=12, decimal_places=2, min_value=0, required=False
     )
     output_unit = serializers.CharField(max_length=60, required=False)

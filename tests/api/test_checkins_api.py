@@ -400,6 +400,10 @@ def test_a_small_clock_skew_is_tolerated(alice: APIClient) -> None:
         ("latitude", "91"),
         ("longitude", "-181"),
         ("longitude", "NaN"),
+        # Read by Python's float() as 5.0, 101.4 and 8.0: not what was meant.
+        ("latitude", "0_5"),
+        ("longitude", "\uff11\uff10\uff11.4"),
+        ("accuracy_m", "\u0668"),
         ("accuracy_m", "-1"),
         ("accuracy_m", "jauh"),
         ("captured_at", "kemarin"),

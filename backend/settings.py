@@ -285,7 +285,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Both BerAKHLAK and hasil-kerja ratings use one scale: name it once.
-    "ENUM_NAME_OVERRIDES": {"RatingEnum": "backend.performance.predikat.Rating"},
+    "ENUM_NAME_OVERRIDES": {
+        "RatingEnum": "backend.performance.predikat.Rating",
+        "CheckInKindEnum": "backend.attendance.models.CheckIn.Kind",
+        "CheckInStatusEnum": "backend.attendance.models.CheckIn.Status",
+    },
     # Swagger UI from the project's own static files, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -13,6 +13,8 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import Cursor, CursorPagination, PageNumberPagination
@@ -27,6 +29,15 @@ class _PageSizes:
     max_page_size: int | None = 200
     page_size_query_param: str | None = "page_size"
 
+    @classmethod
+    def _page_size_parameter(cls) -> OpenApiParameter:
+        return OpenApiParameter(
+            cls.page_size_query_param or "page_size",
+            OpenApiTypes.INT,
+            description=f"items per page, at most {cls.max_page_size} "
+            f"(default {cls.page_size})",
+        )
+
 
 def _refused(parameter: str, message: str) -> serializers.ValidationError:
     return serializers.ValidationError({parameter: [message]})
@@ -36,6 +47,20 @@ class NewestFirstPagination(_PageSizes, CursorPagination):
     """Cursors. One the list did not make is refused whether it does not
     decode or decodes to a position the ordering field cannot hold (the
     database layer refuses it). Subclasses give the ``ordering``."""
+
+    @classmethod
+    def schema_parameters(cls) -> list[OpenApiParameter]:
+        """The query parameters of a list paged this way, for the schema
+        of a view that pages by hand."""
+        return [
+            OpenApiParameter(
+                cls.cursor_query_param,
+                OpenApiTypes.STR,
+                description="the position of a page, as the next and previous "
+                "links of the page before give it",
+            ),
+            cls._page_size_parameter(),
+        ]
 
     def decode_cursor(self, request: Request) -> Cursor | None:
         try:
@@ -64,6 +89,17 @@ class NewestFirstPagination(_PageSizes, CursorPagination):
 class NumberedPagination(_PageSizes, PageNumberPagination):
     """Numbered pages with a count. A page the list does not have,
     malformed or past the last, is refused."""
+
+    @classmethod
+    def schema_parameters(cls) -> list[OpenApiParameter]:
+        """The query parameters of a list paged this way, for the schema
+        of a view that pages by hand."""
+        return [
+            OpenApiParameter(
+                cls.page_query_param, OpenApiTypes.INT, description="from 1"
+            ),
+            cls._page_size_parameter(),
+        ]
 
     def paginate_queryset(
         self, queryset: Items, request: Request, view: APIView | None = None

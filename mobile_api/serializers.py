@@ -8,6 +8,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from backend.attendance.flags import CRITICAL, INFO, KINDS, WARNING
 from mobile_api.fields import DecimalInput, FloatInput, IntegerInput
 from mobile_api.schema import FieldErrorsField
 
@@ -48,24 +49,39 @@ def _fresh_field(field: serializers.Field) -> serializers.Field:
 
 
 class Serializer(serializers.Serializer):
-    """DRF's ``Serializer``, with its declared fields copied for each
-    instance without running their constructors again.
-
-    DRF deep-copies every declared field for every serializer instance: each
-    field's ``__init__`` runs again and builds its validators anew, about
-    20 microseconds a field, half a millisecond for a check-in's input and
-    answer. A field's own state for an instance is what ``bind`` sets on it
-    (its name, parent, source and label), and the constructor's validators,
-    error messages and choices are only read afterwards; so for the plain
-    field classes above a shallow copy, which ``bind`` then names, is
-    enough. Nested serializers, list and dict fields (they hold and bind
-    fields of their own) and any other class are still deep-copied.
-    """
+    # DRF's ``Serializer``, with its declared fields copied for each
+    # instance without running their constructors again. (A comment, not a
+    # docstring: the schema shows a serializer's docstring, or its nearest
+    # base class's, as the serializer's description.)
+    #
+    # DRF deep-copies every declared field for every serializer instance: each
+    # field's ``__init__`` runs again and builds its validators anew, about
+    # 20 microseconds a field, half a millisecond for a check-in's input and
+    # answer. A field's own state for an instance is what ``bind`` sets on it
+    # (its name, parent, source and label), and the constructor's validators,
+    # error messages and choices are only read afterwards; so for the plain
+    # field classes above a shallow copy, which ``bind`` then names, is
+    # enough. Nested serializers, list and dict fields (they hold and bind
+    # fields of their own) and any other class are still deep-copied.
 
     def get_fields(self) -> dict[str, Any]:
         return {
             name: _fresh_field(field) for name, field in self._declared_fields.items()
         }
+
+
+class WorkplaceRefSerializer(Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class FlagSerializer(Serializer):
+    """A verification flag as shown: its code, severity and explanation in
+    the reader's language."""
+
+    code = serializers.ChoiceField(choices=sorted(KINDS))
+    severity = serializers.ChoiceField(choices=[INFO, WARNING, CRITICAL])
+    message = serializers.CharField()
 
 
 class UnitSerializer(Serializer):
@@ -138,7 +154,8 @@ class LoginOutputSerializer(Serializer):
 
 
 class ErrorSerializer(Serializer):
-    """The one error shape (documentation only; see ``mobile_api.errors``)."""
+    """The body of every error answer: a code, a message and, for invalid
+    input, the messages per field."""
 
     code = serializers.CharField()
     message = serializers.CharField()

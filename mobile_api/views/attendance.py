@@ -26,7 +26,7 @@ from backend.attendance.days import (
     attendance_days,
     check_range,
 )
-from mobile_api.serializers import ErrorSerializer, Serializer
+from mobile_api.serializers import ErrorSerializer, Serializer, WorkplaceRefSerializer
 
 
 class AttendanceQuerySerializer(Serializer):
@@ -82,11 +82,6 @@ class DayScheduleSerializer(Serializer):
     end = ZonedDateTimeField()
     break_minutes = serializers.IntegerField()
     grace_minutes = serializers.IntegerField()
-
-
-class WorkplaceRefSerializer(Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
 
 
 class NoteSerializer(Serializer):

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
@@ -22,7 +23,7 @@ from backend.audit.services import checkin_review
 from backend.lib.client_ip import client_ip
 from mobile_api.pagination import NumberedPagination
 from mobile_api.schema import paginated
-from mobile_api.serializers import ErrorSerializer, Serializer
+from mobile_api.serializers import ErrorSerializer, FlagSerializer, Serializer
 
 
 class AuditQueueFilterSerializer(Serializer):
@@ -57,14 +58,14 @@ class PatternOutputSerializer(Serializer):
 class AuditItemOutputSerializer(Serializer):
     id = serializers.IntegerField()
     employee = serializers.SerializerMethodField()
-    kind = serializers.CharField()
-    status = serializers.CharField()
+    kind = serializers.ChoiceField(choices=CheckIn.Kind.choices)
+    status = serializers.ChoiceField(choices=CheckIn.Status.choices)
     risk = serializers.IntegerField()
     flags = serializers.SerializerMethodField()
     captured_at = serializers.DateTimeField()
     local_date = serializers.DateField()
-    mode = serializers.CharField()
-    geofence = serializers.CharField()
+    mode = serializers.ChoiceField(choices=CheckIn.Mode.choices)
+    geofence = serializers.ChoiceField(choices=CheckIn.Geofence.choices)
     position = serializers.SerializerMethodField()
     workplace = serializers.SerializerMethodField()
     distance_m = serializers.FloatField(allow_null=True)
@@ -80,6 +81,7 @@ class AuditItemOutputSerializer(Serializer):
             "unit": {"id": employee.unit.pk, "name": employee.unit.name},
         }
 
+    @extend_schema_field(FlagSerializer(many=True))
     def get_flags(self, checkin: CheckIn) -> list[dict[str, str]]:
         return render_flags(checkin.flags)
 
@@ -128,8 +130,9 @@ class AuditQueueApi(APIView):
             ),
             OpenApiParameter("unit", int, description="a unit id (with its sub-units)"),
             OpenApiParameter("flag", str, description="one flag code"),
-            OpenApiParameter("from", str, description="first date (YYYY-MM-DD)"),
-            OpenApiParameter("to", str, description="last date (YYYY-MM-DD)"),
+            OpenApiParameter("from", OpenApiTypes.DATE, description="first date"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="last date"),
+            *NumberedPagination.schema_parameters(),
         ],
         responses={
             200: paginated(

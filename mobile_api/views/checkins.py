@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser
 from rest_framework.request import Request
@@ -31,19 +31,24 @@ from mobile_api.pagination import NewestFirstPagination
 from mobile_api.parsers import MultiPartParser
 from mobile_api.requests import employee_of, too_large
 from mobile_api.schema import paginated
-from mobile_api.serializers import ErrorSerializer, Serializer
+from mobile_api.serializers import (
+    ErrorSerializer,
+    FlagSerializer,
+    Serializer,
+    WorkplaceRefSerializer,
+)
 
 
 class CheckInOutputSerializer(Serializer):
     id = serializers.IntegerField()
     client_uuid = serializers.UUIDField()
-    kind = serializers.CharField()
-    status = serializers.CharField()
+    kind = serializers.ChoiceField(choices=CheckIn.Kind.choices)
+    status = serializers.ChoiceField(choices=CheckIn.Status.choices)
     flags = serializers.SerializerMethodField()
     workplace = serializers.SerializerMethodField()
     distance_m = serializers.FloatField(allow_null=True)
-    geofence = serializers.CharField()
-    mode = serializers.CharField()
+    geofence = serializers.ChoiceField(choices=CheckIn.Geofence.choices)
+    mode = serializers.ChoiceField(choices=CheckIn.Mode.choices)
     latitude = serializers.FloatField()
     longitude = serializers.FloatField()
     accuracy_m = serializers.FloatField()
@@ -52,6 +57,7 @@ class CheckInOutputSerializer(Serializer):
     photo_url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
 
+    @extend_schema_field(FlagSerializer(many=True))
     def get_flags(self, checkin: CheckIn) -> list[dict[str, str]]:
         # The check-in's own employee is not told whose photo, device or
         # position matched theirs; supervisors and auditors are.
@@ -59,6 +65,7 @@ class CheckInOutputSerializer(Serializer):
         subject = request is None or is_subject(request.user, checkin.employee_id)
         return render_flags(checkin.flags, for_subject=subject)
 
+    @extend_schema_field(WorkplaceRefSerializer(allow_null=True))
     def get_workplace(self, checkin: CheckIn) -> dict[str, Any] | None:
         if checkin.workplace is None:
             return None
@@ -104,6 +111,22 @@ class CheckInInputSerializer(Serializer):
                 _("Give the time with its UTC offset, e.g. 2026-11-27T07:24:00+07:00.")
             )
         return value
+
+
+class DateRangeSerializer(Serializer):
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # "from" is a Python keyword, so the fields are declared here.
+        return {
+            "from": serializers.DateField(required=False),
+            "to": serializers.DateField(required=False),
+        }
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError(
+                {"to": [_("The end date is before the start date.")]}
+            )
+        return attrs
 
 
 class CheckInPagination(NewestFirstPagination):
@@ -162,10 +185,7 @@ class CheckInListCreateApi(APIView):
 
     @extend_schema(
         operation_id="checkins_list",
-        parameters=[
-            OpenApiParameter("from", str, description="first date (YYYY-MM-DD)"),
-            OpenApiParameter("to", str, description="last date (YYYY-MM-DD)"),
-        ],
+        parameters=[DateRangeSerializer, *CheckInPagination.schema_parameters()],
         responses={
             200: paginated(CheckInOutputSerializer, name="PaginatedCheckInList")
         },
@@ -184,22 +204,6 @@ class CheckInListCreateApi(APIView):
         page = paginator.paginate_queryset(queryset, request, view=self)
         body = CheckInOutputSerializer(page, many=True, context={"request": request})
         return paginator.get_paginated_response(body.data)
-
-
-class DateRangeSerializer(Serializer):
-    def get_fields(self) -> dict[str, serializers.Field]:
-        # "from" is a Python keyword, so the fields are declared here.
-        return {
-            "from": serializers.DateField(required=False),
-            "to": serializers.DateField(required=False),
-        }
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
-            raise serializers.ValidationError(
-                {"to": [_("The end date is before the start date.")]}
-            )
-        return attrs
 
 
 class CheckInDetailApi(APIView):

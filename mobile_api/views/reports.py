@@ -332,7 +332,7 @@ class ReportListCreateApi(APIView):
 
     @extend_schema(
         operation_id="reports_list",
-        parameters=[ReportFilterSerializer],
+        parameters=[ReportFilterSerializer, *ReportPagination.schema_parameters()],
         responses={200: paginated(ReportOutputSerializer, name="PaginatedReportList")},
         summary="The caller's own reports, newest first (cursor pagination)",
     )
@@ -355,7 +355,7 @@ def _page(view: APIView, request: Request, queryset: QuerySet[DailyReport]) -> A
 
 class TeamReportListApi(APIView):
     @extend_schema(
-        parameters=[ReportFilterSerializer],
+        parameters=[ReportFilterSerializer, *ReportPagination.schema_parameters()],
         responses={200: paginated(ReportOutputSerializer, name="PaginatedReportList")},
         summary="Reports of the people the caller rates, e.g. ?status=submitted",
     )

@@ -27,3 +27,13 @@ def test_every_string_has_indonesian_text() -> None:
         e.msgid for e in catalog if not e.obsolete and (not e.translated() or e.fuzzy)
     ]
     assert untranslated == []
+
+
+def test_drfs_messages_missing_from_its_catalog_are_indonesian_in_ours() -> None:
+    from django.utils import translation
+
+    from mobile_api.drf_messages import MESSAGES
+
+    with translation.override("id"):
+        english = [text for text in MESSAGES if translation.gettext(text) == text]
+    assert english == []

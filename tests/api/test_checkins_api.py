@@ -425,6 +425,25 @@ def test_a_malformed_field_is_a_400_naming_it(
 
 
 @pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("latitude", "utara", "Harus berupa angka yang valid."),
+        ("client_uuid", "x", "Harus berupa UUID yang valid."),
+        (
+            "photo",
+            "teks",
+            "Data yang dikirim bukan berkas. Periksa jenis encoding pada formulir.",
+        ),
+    ],
+)
+def test_field_messages_are_indonesian_by_default(
+    alice: APIClient, field: str, value: str, message: str
+) -> None:
+    response = post(alice, payload(**{field: value}))
+    assert response.json()["fields"][field] == [message]
+
+
+@pytest.mark.parametrize(
     "field",
     [
         "client_uuid",

@@ -29,6 +29,8 @@ class FlagKind:
     # Shown to the subject (the employee the flagged record belongs to) when
     # ``message`` names someone else.
     subject_message: Promise | None = None
+    # Earlier wordings, for flags stored with the parameters they name.
+    older_messages: tuple[Promise, ...] = ()
 
 
 _KINDS = [
@@ -91,8 +93,15 @@ _KINDS = [
         "impossible_travel",
         CRITICAL,
         _(
-            "Travel from the check-in at %(other_time)s would need %(speed)d km/h "
-            "(%(distance)d m in %(minutes)d min; limit %(limit)d km/h)."
+            "Travel from the check-in at %(other_time)s would need %(speed)d km/h: "
+            "at least %(trip)d m (%(distance)d m between the positions, less both "
+            "accuracy radii) in %(seconds)d s; limit %(limit)d km/h."
+        ),
+        older_messages=(
+            _(
+                "Travel from the check-in at %(other_time)s would need %(speed)d "
+                "km/h (%(distance)d m in %(minutes)d min; limit %(limit)d km/h)."
+            ),
         ),
     ),
     FlagKind(
@@ -211,14 +220,24 @@ def render_flags(
             params = dict(stored.get("params", {}))
             if params.get("kind") in _KIND_LABELS:
                 params["kind"] = str(_KIND_LABELS[params["kind"]])
-            try:
-                message = str(template) % params
-            except (KeyError, TypeError, ValueError):
-                message = str(template)
+            message = _filled(template, kind.older_messages, params)
         rendered.append(
             {"code": stored["code"], "severity": stored["severity"], "message": message}
         )
     return rendered
+
+
+def _filled(
+    template: Promise, older: tuple[Promise, ...], params: dict[str, Any]
+) -> str:
+    """``template`` filled with ``params``; for a flag stored before its
+    wording changed, the first earlier wording its parameters fill."""
+    for candidate in (template, *older):
+        try:
+            return str(candidate) % params
+        except (KeyError, TypeError, ValueError):
+            continue
+    return str(template)
 
 
 def needs_review(flags: list[dict[str, Any]]) -> bool:

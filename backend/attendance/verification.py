@@ -8,7 +8,6 @@ it fire, and the thresholds are settings.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -51,6 +50,11 @@ class Placement:
     # name of that place (or of the workplace) for the flags' messages.
     mode: str = "office"
     place_name: str = ""
+
+
+# The shortest time between two check-ins that travel is judged over: capture
+# times are sent with one-second resolution.
+MIN_TRAVEL_SECONDS = 1.0
 
 
 def _local(moment: dt.datetime, timezone: str) -> str:
@@ -108,17 +112,25 @@ def travel_flags(sub: Submission, place: Placement) -> list[dict[str, Any]]:
         # shortest trip that the two accuracy circles allow.
         gap_m = distance_m(other_point, sub.position)
         trip_m = max(0.0, gap_m - other.accuracy_m - sub.accuracy_m)
-        seconds = abs((sub.captured_at - other.captured_at).total_seconds())
         if trip_m == 0:
             continue
-        speed = math.inf if seconds == 0 else trip_m / seconds * 3.6
+        # Capture times have one-second resolution: two fixes "in the same
+        # second" may be up to a second apart.
+        seconds = max(
+            MIN_TRAVEL_SECONDS,
+            abs((sub.captured_at - other.captured_at).total_seconds()),
+        )
+        speed = trip_m / seconds * 3.6
         if speed > limit:
+            # The message names the trip and time the speed comes from, so
+            # a reader can check it, and the raw gap between the positions.
             return [
                 make_flag(
                     "impossible_travel",
-                    speed=round(min(speed, 99_999)),
+                    speed=round(speed),
+                    trip=round(trip_m),
                     distance=round(gap_m),
-                    minutes=round(seconds / 60),
+                    seconds=round(seconds),
                     limit=round(limit),
                     other_time=_local(other.captured_at, place.timezone),
                 )

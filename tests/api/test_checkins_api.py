@@ -15,10 +15,12 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.db import DataError, OperationalError, connection
+from django.utils import translation
 from PIL import Image
 from PIL.ExifTags import Base
 from rest_framework.test import APIClient
 
+from backend.attendance.flags import render_flags
 from backend.attendance.models import CheckIn, Holiday, Workplace
 from backend.lib.photos import inspect_photo
 from tests.conftest import OFFICE, client_for
@@ -752,6 +754,89 @@ def test_two_check_ins_at_the_same_moment_are_impossible_travel_unless_together(
     post(alice, payload(photo_bytes=other_photo()))
     response = post(alice, payload(latitude=OFFICE[0] + north, kind="out"))
     assert ("impossible_travel" in codes(response)) is flagged
+
+
+def test_a_few_metres_within_the_same_second_is_not_impossible_travel(
+    alice: APIClient,
+) -> None:
+    # Capture times have one-second resolution: 15 m apart (5 m beyond both
+    # accuracy circles) "in 0 s" is at least a second, 18 km/h.
+    post(alice, payload(latitude=OFFICE[0], longitude=OFFICE[1], accuracy_m=5))
+    response = post(
+        alice,
+        payload(
+            latitude=OFFICE[0] + 0.000135,
+            longitude=OFFICE[1],
+            accuracy_m=5,
+            kind="out",
+            photo_bytes=other_photo(),
+        ),
+    )
+    assert "impossible_travel" not in codes(response)
+
+
+def _travel_message(response: Any) -> str:
+    return next(
+        f["message"]
+        for f in response.json()["flags"]
+        if f["code"] == "impossible_travel"
+    )
+
+
+@pytest.mark.parametrize(
+    ("north", "accuracy_m", "earlier"),
+    [
+        # About 3 km in 30 s: the time is not "0 min".
+        (0.027, 8, dt.timedelta(seconds=30)),
+        # 10 km with 1 km accuracy each, in a minute: the speed comes from
+        # the 8 km the accuracy circles leave, which the message names.
+        (0.0904, 1000, dt.timedelta(minutes=1)),
+    ],
+)
+def test_the_impossible_travel_message_names_the_figures_of_its_speed(
+    alice: APIClient, north: float, accuracy_m: float, earlier: dt.timedelta
+) -> None:
+    post(
+        alice,
+        payload(
+            latitude=OFFICE[0] + north,
+            longitude=OFFICE[1],
+            accuracy_m=accuracy_m,
+            captured_at=(NOW - earlier).isoformat(),
+            photo_bytes=other_photo(),
+        ),
+    )
+    response = alice.post(
+        "/api/v1/checkins/",
+        payload(latitude=OFFICE[0], longitude=OFFICE[1], accuracy_m=accuracy_m),
+        format="multipart",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    message = _travel_message(response)
+    speed = int(message.split("need ")[1].split(" km/h")[0])
+    trip = int(message.split("at least ")[1].split(" m")[0])
+    gap = int(message.split("(")[1].split(" m between")[0])
+    seconds = int(message.split(" in ")[1].split(" s;")[0])
+    assert seconds == earlier.total_seconds()
+    assert trip == pytest.approx(gap - 2 * accuracy_m, abs=1)
+    assert speed == pytest.approx(trip / seconds * 3.6, rel=0.01), message
+
+
+def test_a_travel_flag_stored_with_the_earlier_wording_still_reads() -> None:
+    stored = {
+        "code": "impossible_travel",
+        "severity": "critical",
+        "params": {
+            "speed": 400,
+            "distance": 100_000,
+            "minutes": 15,
+            "limit": 300,
+            "other_time": "2026-11-25 07:05",
+        },
+    }
+    with translation.override("en"):
+        [flag] = render_flags([stored])
+    assert flag["message"].endswith("(100000 m in 15 min; limit 300 km/h).")
 
 
 def test_plausible_travel_is_not_flagged(alice: APIClient) -> None:

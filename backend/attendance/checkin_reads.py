@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models import Field
 from django.utils.dateparse import parse_datetime
 
+from backend.attendance.days import NOT_COUNTING_STATUSES
 from backend.attendance.models import CheckIn, Workplace
 from backend.organization.models import Employee
 
@@ -120,6 +121,30 @@ _EARLIER = (
     f"SELECT c.id, c.captured_at, e.name, e.nip FROM {_CHECKINS} c"
     f" JOIN {_EMPLOYEES} e ON e.id = c.employee_id"
 )
+
+
+def first_check_ins(
+    employee_id: int, days: list[dt.date]
+) -> dict[dt.date, dt.datetime]:
+    """The capture time of the employee's first counting check-in (masuk)
+    on each of ``days`` that has one."""
+    marks = ", ".join(["%s"] * len(days))
+    rejected = ", ".join(["%s"] * len(NOT_COUNTING_STATUSES))
+    rows = _rows(
+        f"SELECT local_date, MIN(captured_at) FROM {_CHECKINS}"
+        f" WHERE employee_id = %s AND kind = %s AND local_date IN ({marks})"
+        f" AND status NOT IN ({rejected}) GROUP BY local_date",
+        [
+            employee_id,
+            CheckIn.Kind.IN.value,
+            *(_prep("local_date", day) for day in days),
+            *(str(status) for status in NOT_COUNTING_STATUSES),
+        ],
+    )
+    return {
+        (day if isinstance(day, dt.date) else dt.date.fromisoformat(day)): _moment(when)
+        for day, when in rows
+    }
 
 
 def _earlier(rows: list[tuple[Any, ...]]) -> Earlier | None:

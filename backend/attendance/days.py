@@ -421,6 +421,17 @@ def _by_local_date(checkins: Iterable[CheckIn]) -> dict[date, list[CheckIn]]:
     return by_day
 
 
+def ends_day_before(
+    check_out: datetime, *, day_first_in: datetime, next_first_in: datetime | None
+) -> bool:
+    """Whether a check-out after midnight ends the day before (overtime):
+    it comes before the next day's first check-in (``next_first_in``) and
+    less than :data:`OVERNIGHT_HOURS` after the day's first check-in."""
+    return check_out < day_first_in + timedelta(hours=OVERNIGHT_HOURS) and (
+        next_first_in is None or check_out < next_first_in
+    )
+
+
 def _overnight_check_outs_moved(
     by_day: dict[date, list[CheckIn]],
 ) -> dict[date, list[CheckIn]]:
@@ -431,10 +442,16 @@ def _overnight_check_outs_moved(
         after = by_day.get(day + timedelta(days=1))
         if first_in is None or not after:
             continue
-        cutoff = first_in.captured_at + timedelta(hours=OVERNIGHT_HOURS)
+        next_first_in = next(
+            (c.captured_at for c in after if c.kind == CheckIn.Kind.IN), None
+        )
         carried = []
         for checkin in after:
-            if checkin.kind == CheckIn.Kind.IN or checkin.captured_at >= cutoff:
+            if checkin.kind == CheckIn.Kind.IN or not ends_day_before(
+                checkin.captured_at,
+                day_first_in=first_in.captured_at,
+                next_first_in=next_first_in,
+            ):
                 break
             carried.append(checkin)
         if carried:

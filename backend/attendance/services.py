@@ -27,7 +27,7 @@ from backend.activity.services import checkin_events
 from backend.attendance import checkin_reads, verification
 from backend.attendance.flags import flag_codes_text, needs_review, risk_score
 from backend.attendance.models import CheckIn, Workplace
-from backend.attendance.schedules import day_schedule
+from backend.attendance.schedules import DaySchedule, day_schedule
 from backend.attendance.selectors import unit_workplaces, workplaces_for
 from backend.audit.services import audit_record
 from backend.flexwork.selectors import approved_locations
@@ -306,6 +306,16 @@ def checkin_create(
     )
     zone_name = workplace.timezone if workplace else employee.unit.instansi.timezone
     local_date = captured_at.astimezone(ZoneInfo(zone_name)).date()
+
+    def schedule_of(day: dt.date) -> DaySchedule | None:
+        return day_schedule(
+            employee=employee, day=day, workplace=workplace, timezone=zone_name
+        )
+
+    # A window reaching past midnight: the day before may still be open for
+    # a pulang, the next day's shift may already be open for a masuk.
+    neighbour_day = local_date + dt.timedelta(days=1 if kind == CheckIn.Kind.IN else -1)
+    neighbour = schedule_of(neighbour_day)
     place = verification.Placement(
         workplace=workplace,
         fence=fence,
@@ -313,9 +323,9 @@ def checkin_create(
         mode=mode,
         place_name=place_name,
         local_date=local_date,
-        schedule=day_schedule(
-            employee=employee, day=local_date, workplace=workplace, timezone=zone_name
-        ),
+        schedule=schedule_of(local_date),
+        previous_schedule=None if kind == CheckIn.Kind.IN else neighbour,
+        next_schedule=neighbour if kind == CheckIn.Kind.IN else None,
     )
     submission = verification.Submission(
         employee=employee,

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from backend.attendance import checkin_reads
+from backend.attendance.days import ends_day_before
 from backend.attendance.flags import make_flag
 from backend.attendance.models import CheckIn, Workplace
 from backend.attendance.schedules import DaySchedule
@@ -50,6 +51,10 @@ class Placement:
     # name of that place (or of the workplace) for the flags' messages.
     mode: str = "office"
     place_name: str = ""
+    # The neighbouring day's schedule whose window may reach past midnight
+    # to this check-in: the day before for a pulang, the next for a masuk.
+    previous_schedule: DaySchedule | None = None
+    next_schedule: DaySchedule | None = None
 
 
 # The shortest time between two check-ins that travel is judged over: capture
@@ -264,33 +269,93 @@ def time_flags(sub: Submission, place: Placement) -> list[dict[str, Any]]:
     gap = (sub.received_at - sub.captured_at).total_seconds() / 60
     if gap > settings.FLAG_SYNC_GAP_MINUTES:
         flags.append(make_flag("late_sync", minutes=round(gap)))
-    kind = "in" if sub.kind == CheckIn.Kind.IN else "out"
-    schedule = place.schedule
-    if schedule is None:
-        flags.append(make_flag("non_working_day", kind=kind))
-        return flags
-    window_start = schedule.start - dt.timedelta(
-        minutes=settings.SCHEDULE_WINDOW_BEFORE_MINUTES
-    )
-    window_end = schedule.end + dt.timedelta(
-        minutes=settings.SCHEDULE_WINDOW_AFTER_MINUTES
-    )
-    if sub.kind == CheckIn.Kind.IN:
-        window_end = schedule.end
-    else:
-        window_start = schedule.start
-    if not window_start <= sub.captured_at <= window_end:
-        zone = ZoneInfo(place.timezone)
-        flags.append(
-            make_flag(
-                "outside_schedule",
-                kind=kind,
-                time=sub.captured_at.astimezone(zone).strftime("%H:%M"),
-                window_start=window_start.astimezone(zone).strftime("%H:%M"),
-                window_end=window_end.astimezone(zone).strftime("%H:%M"),
-            )
-        )
+    flags.extend(_schedule_flags(sub, place))
     return flags
+
+
+def _window(kind: str, schedule: DaySchedule) -> tuple[dt.datetime, dt.datetime]:
+    """Masuk: [start - before, end]; pulang: [start, end + after]."""
+    if kind == CheckIn.Kind.IN:
+        before = dt.timedelta(minutes=settings.SCHEDULE_WINDOW_BEFORE_MINUTES)
+        return schedule.start - before, schedule.end
+    after = dt.timedelta(minutes=settings.SCHEDULE_WINDOW_AFTER_MINUTES)
+    return schedule.start, schedule.end + after
+
+
+def _schedule_flags(sub: Submission, place: Placement) -> list[dict[str, Any]]:
+    """The check-in against its day's window, and the neighbouring day's.
+
+    A window can reach past midnight: a pulang after midnight may close the
+    day before (overtime, or a shift ending late; counted for that day by
+    ``days.ends_day_before``), a masuk before midnight may open the next
+    day's shift. Flagged only when outside every window that applies, with
+    the nearest of them named.
+    """
+    kind = "in" if sub.kind == CheckIn.Kind.IN else "out"
+    at = sub.captured_at
+    own = place.schedule
+    windows = [_window(sub.kind, own)] if own is not None else []
+    if any(start <= at <= end for start, end in windows):
+        return []
+    if sub.kind == CheckIn.Kind.IN:
+        ahead = place.next_schedule
+        if ahead is not None:
+            if _inside(at, _window(sub.kind, ahead)):
+                return []
+            # On a day off, a masuk outside the next day's window is a
+            # day-off masuk, not an early one.
+            if windows:
+                windows.append(_window(sub.kind, ahead))
+    elif place.previous_schedule is not None and _closes_day_before(sub, place):
+        windows.append(_window(sub.kind, place.previous_schedule))
+        if _inside(at, windows[-1]):
+            return []
+    if not windows:
+        return [make_flag("non_working_day", kind=kind)]
+    start, end = min(windows, key=lambda window: _distance(at, window))
+    zone = ZoneInfo(place.timezone)
+    local = at.astimezone(zone)
+    # Ends on another day than the check-in's carry their date, so that a
+    # window across midnight does not read as containing the time.
+    dated = any(end.astimezone(zone).date() != local.date() for end in (start, end))
+    shape = "%Y-%m-%d %H:%M" if dated else "%H:%M"
+    return [
+        make_flag(
+            "outside_schedule",
+            kind=kind,
+            time=local.strftime(shape),
+            window_start=start.astimezone(zone).strftime(shape),
+            window_end=end.astimezone(zone).strftime(shape),
+        )
+    ]
+
+
+def _inside(moment: dt.datetime, window: tuple[dt.datetime, dt.datetime]) -> bool:
+    return window[0] <= moment <= window[1]
+
+
+def _distance(moment: dt.datetime, window: tuple[dt.datetime, dt.datetime]) -> float:
+    return max(
+        (window[0] - moment).total_seconds(), (moment - window[1]).total_seconds()
+    )
+
+
+def _closes_day_before(sub: Submission, place: Placement) -> bool:
+    """Whether this pulang counts for the day before (the rule of
+    ``days.ends_day_before``); without a masuk that day, its scheduled
+    start stands in for the first one."""
+    previous = place.previous_schedule
+    if previous is None:
+        return False
+    day_before = place.local_date - dt.timedelta(days=1)
+    firsts = checkin_reads.first_check_ins(
+        sub.employee.pk, [day_before, place.local_date]
+    )
+    return ends_day_before(
+        sub.captured_at,
+        day_first_in=firsts.get(day_before, previous.start),
+        next_first_in=firsts.get(place.local_date),
+    )
 
 
 def evaluate(

@@ -23,6 +23,7 @@ from rest_framework.test import APIClient
 from backend.attendance.flags import render_flags
 from backend.attendance.models import CheckIn, Holiday, Workplace
 from backend.lib.photos import inspect_photo
+from tests.attendance.builders import schedule
 from tests.conftest import OFFICE, client_for
 from tests.factories import CheckInFactory
 from tests.lib.test_photos import jpeg_with_exif
@@ -986,6 +987,104 @@ def test_a_check_in_outside_the_schedule_window_is_flagged(alice: APIClient) -> 
     assert "outside_schedule" in codes(response)
     assert "outside_schedule" not in codes(
         post(alice, payload(photo_bytes=other_photo()))
+    )
+
+
+def _en(response: Any, code: str) -> str:
+    return next(f["message"] for f in response.json()["flags"] if f["code"] == code)
+
+
+def _sent_at(client: APIClient, moment: dt.datetime, **fields: Any) -> Any:
+    with time_machine.travel(moment + dt.timedelta(minutes=1), tick=False):
+        return client.post(
+            "/api/v1/checkins/",
+            payload(captured_at=moment.isoformat(), **fields),
+            format="multipart",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+
+
+def test_a_shift_check_out_after_midnight_is_inside_the_day_befores_window(
+    alice: APIClient, office: Workplace
+) -> None:
+    # Every day 15:00-23:00: pulang is expected from 15:00 to 05:00 next day.
+    schedule(workplace=office, days=dict.fromkeys(range(7), ("15:00", "23:00", 30)))
+    _sent_at(alice, dt.datetime(2026, 11, 25, 14, 55, tzinfo=WIB))
+    response = _sent_at(
+        alice,
+        dt.datetime(2026, 11, 26, 0, 15, tzinfo=WIB),
+        kind="out",
+        photo_bytes=other_photo(),
+    )
+    assert "outside_schedule" not in codes(response), response.json()["flags"]
+    late = _sent_at(
+        alice,
+        dt.datetime(2026, 11, 26, 5, 30, tzinfo=WIB),
+        kind="out",
+        photo_bytes=clean_jpeg(shade=30),
+    )
+    assert _en(late, "outside_schedule") == (
+        "Check-out (pulang) at 2026-11-26 05:30 is outside the expected window "
+        "2026-11-25 15:00-2026-11-26 05:00."
+    )
+
+
+def test_a_check_out_after_midnight_is_judged_by_the_day_it_ends(
+    alice: APIClient,
+) -> None:
+    # Friday 07:30-16:30, pulang expected until 22:30; Saturday is off.
+    friday_late = _sent_at(
+        alice, dt.datetime(2026, 11, 27, 23, 30, tzinfo=WIB), kind="out"
+    )
+    assert "outside_schedule" in codes(friday_late)
+    saturday_early = _sent_at(
+        alice,
+        dt.datetime(2026, 11, 28, 0, 30, tzinfo=WIB),
+        kind="out",
+        photo_bytes=other_photo(),
+    )
+    assert codes(saturday_early) == {"outside_schedule"}
+    assert saturday_early.json()["status"] == "needs_review"
+    assert "2026-11-27 07:30-2026-11-27 22:30" in _en(
+        saturday_early, "outside_schedule"
+    )
+    # A day after Friday's start it is Saturday's, a day off.
+    saturday_morning = _sent_at(
+        alice,
+        dt.datetime(2026, 11, 28, 9, 0, tzinfo=WIB),
+        kind="out",
+        photo_bytes=clean_jpeg(shade=30),
+    )
+    assert codes(saturday_morning) == {"non_working_day"}
+
+
+def test_a_check_out_after_the_next_days_check_in_is_not_the_day_befores(
+    alice: APIClient, office: Workplace
+) -> None:
+    schedule(workplace=office, days=dict.fromkeys(range(7), ("15:00", "23:00", 30)))
+    _sent_at(alice, dt.datetime(2026, 11, 26, 0, 5, tzinfo=WIB))
+    response = _sent_at(
+        alice,
+        dt.datetime(2026, 11, 26, 0, 15, tzinfo=WIB),
+        kind="out",
+        photo_bytes=other_photo(),
+    )
+    assert "outside_schedule" in codes(response)
+
+
+def test_a_check_in_before_midnight_for_a_shift_starting_at_midnight_is_inside(
+    alice: APIClient, office: Workplace
+) -> None:
+    # Every day 00:00-08:00: masuk is expected from 21:00 the evening before.
+    schedule(workplace=office, days=dict.fromkeys(range(7), ("00:00", "08:00", 30)))
+    response = _sent_at(alice, dt.datetime(2026, 11, 25, 23, 50, tzinfo=WIB))
+    assert "outside_schedule" not in codes(response), response.json()["flags"]
+    early = _sent_at(
+        alice, dt.datetime(2026, 11, 25, 20, 0, tzinfo=WIB), photo_bytes=other_photo()
+    )
+    assert _en(early, "outside_schedule") == (
+        "Check-in (masuk) at 2026-11-25 20:00 is outside the expected window "
+        "2026-11-25 21:00-2026-11-26 08:00."
     )
 
 

@@ -388,7 +388,7 @@ def attendance_days(
     book = ScheduleBook.load([employee.unit.instansi_id], date_from, date_to)
     fallback_zone = employee.unit.instansi.timezone
     # Looked up once, and only for a day without a workplace of its own.
-    usual_workplace = cache(partial(_usual_workplace, employee))
+    usual = cache(partial(usual_workplace, employee))
 
     days = []
     day = date_from
@@ -398,7 +398,7 @@ def attendance_days(
         workplace = (
             first_in.workplace
             if first_in is not None and first_in.workplace is not None
-            else usual_workplace()
+            else usual()
         )
         schedule = book.day_schedule(employee=employee, day=day, workplace=workplace)
         days.append(
@@ -460,7 +460,7 @@ def _overnight_check_outs_moved(
     return by_day
 
 
-def _usual_workplace(employee: Employee) -> Workplace | None:
+def usual_workplace(employee: Employee) -> Workplace | None:
     """The workplace whose schedule and zone a day without one of its own
     is judged by: the employee's only workplace, if they have exactly one."""
     found = list(workplaces_for(employee)[:2])

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from backend.activity.services import checkin_events
 from backend.attendance import checkin_reads, verification
+from backend.attendance.days import usual_workplace
 from backend.attendance.flags import flag_codes_text, needs_review, risk_score
 from backend.attendance.models import CheckIn, Workplace
 from backend.attendance.schedules import DaySchedule, day_schedule
@@ -306,10 +307,13 @@ def checkin_create(
     )
     zone_name = workplace.timezone if workplace else employee.unit.instansi.timezone
     local_date = captured_at.astimezone(ZoneInfo(zone_name)).date()
+    # Away from every workplace (a flexible place of its own) the schedule
+    # is the usual workplace's, as daily attendance judges such a day.
+    scheduled_at = workplace or usual_workplace(employee)
 
     def schedule_of(day: dt.date) -> DaySchedule | None:
         return day_schedule(
-            employee=employee, day=day, workplace=workplace, timezone=zone_name
+            employee=employee, day=day, workplace=scheduled_at, timezone=zone_name
         )
 
     # A window reaching past midnight: the day before may still be open for

@@ -22,6 +22,7 @@ from rest_framework.test import APIClient
 
 from backend.attendance.flags import render_flags
 from backend.attendance.models import CheckIn, Holiday, Workplace
+from backend.flexwork.models import FlexDay, FlexRequest
 from backend.lib.photos import inspect_photo
 from tests.attendance.builders import schedule
 from tests.conftest import OFFICE, client_for
@@ -1086,6 +1087,57 @@ def test_a_check_in_before_midnight_for_a_shift_starting_at_midnight_is_inside(
         "Check-in (masuk) at 2026-11-25 20:00 is outside the expected window "
         "2026-11-25 21:00-2026-11-26 08:00."
     )
+
+
+def approve_flexible_day(
+    employee: Any,
+    place: tuple[float, float],
+    address: str,
+    day: dt.date | None = None,
+) -> FlexRequest:
+    """An approved flexible-work request for ``place`` on ``day``."""
+    request = FlexRequest.objects.create(
+        employee=employee,
+        location_type=FlexRequest.LocationType.OTHER,
+        latitude=place[0],
+        longitude=place[1],
+        radius_m=100,
+        address=address,
+        reason="Rapat koordinasi",
+        status=FlexRequest.Status.APPROVED,
+    )
+    FlexDay.objects.create(request=request, employee=employee, date=day or NOW.date())
+    return request
+
+
+def test_a_flexible_check_in_away_from_workplaces_keeps_the_workplaces_schedule(
+    alice: APIClient, org: Any, office: Workplace
+) -> None:
+    # Alice's only workplace runs an afternoon shift every day, 15:00-23:00;
+    # the unit's week starts at 07:30.
+    schedule(workplace=office, days=dict.fromkeys(range(7), ("15:00", "23:00", 30)))
+    home = (0.4600, 101.4000)
+    for day in (NOW.date(), NOW.date() + dt.timedelta(days=1)):
+        approve_flexible_day(org.alice, home, "Jl. Melati 5, Pekanbaru", day)
+    # 16:30: late for her shift, but inside its masuk window [12:00, 23:00].
+    response = _sent_at(
+        alice,
+        dt.datetime(2026, 11, 25, 16, 30, tzinfo=WIB),
+        latitude=home[0],
+        longitude=home[1],
+    )
+    assert response.json()["mode"] == "flexible"
+    assert response.json()["workplace"] is None
+    assert "outside_schedule" not in codes(response), response.json()["flags"]
+    # 08:00 suits the unit's week, not her shift.
+    morning = _sent_at(
+        alice,
+        dt.datetime(2026, 11, 26, 8, 0, tzinfo=WIB),
+        latitude=home[0],
+        longitude=home[1],
+        photo_bytes=other_photo(),
+    )
+    assert "outside_schedule" in codes(morning)
 
 
 # --- every threshold is a setting -------------------------------------------

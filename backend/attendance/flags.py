@@ -9,7 +9,8 @@ auditors see who else is involved, the employee does not.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.functional import Promise
@@ -31,6 +32,9 @@ class FlagKind:
     subject_message: Promise | None = None
     # Earlier wordings, for flags stored with the parameters they name.
     older_messages: tuple[Promise, ...] = ()
+    # Other messages of the same code, chosen by the stored ``variant``
+    # parameter: the same finding told with the facts of another case.
+    variants: Mapping[str, Promise] = field(default_factory=dict)
 
 
 _KINDS = [
@@ -65,6 +69,14 @@ _KINDS = [
             "Checked in outside every assigned workplace with no approved "
             "flexible-work location for this day."
         ),
+        variants={
+            # The day has approved locations; the position is outside them.
+            "outside_approved": _(
+                "Checked in outside every assigned workplace and %(distance)d m "
+                "from the nearest approved flexible-work location of this day "
+                "(%(place)s)."
+            ),
+        },
     ),
     FlagKind(
         "no_workplace",
@@ -214,10 +226,10 @@ def render_flags(
         if kind is None:
             message = stored["code"]
         else:
-            template = kind.message
+            params = dict(stored.get("params", {}))
+            template = kind.variants.get(params.get("variant", ""), kind.message)
             if for_subject and kind.subject_message is not None:
                 template = kind.subject_message
-            params = dict(stored.get("params", {}))
             if params.get("kind") in _KIND_LABELS:
                 params["kind"] = str(_KIND_LABELS[params["kind"]])
             message = _filled(template, kind.older_messages, params)

@@ -14,7 +14,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 from time import monotonic
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -163,27 +163,35 @@ def place_position(
     return best
 
 
+class DayPlace(NamedTuple):
+    workplace: Workplace | None
+    fence: FenceResult | None
+    mode: str
+    place_name: str
+    # Set when approved flexible-work locations exist that day and none
+    # placed the position: the nearest of them.
+    nearest_approved: verification.ApprovedPlace | None = None
+
+
 def place_for_day(
     employee: Employee, position: Point, accuracy_m: float, captured_at: dt.datetime
-) -> tuple[Workplace | None, FenceResult | None, str, str]:
+) -> DayPlace:
     """``place_position``, then the approved flexible-work locations of the
-    day (in the instansi's calendar): (workplace, fence, mode, place name).
+    day (in the instansi's calendar).
 
     Inside a workplace stays "office". Otherwise a flexible location that
     places the position better (inside, or uncertain with a nearer edge)
     wins, with mode "flexible" and the workplace of another office, or none.
     """
     workplace, fence = place_position(employee, position, accuracy_m)
-    best: tuple[Workplace | None, FenceResult | None, str, str] = (
-        workplace,
-        fence,
-        CheckIn.Mode.OFFICE,
-        workplace.name if workplace else "",
+    best = DayPlace(
+        workplace, fence, CheckIn.Mode.OFFICE, workplace.name if workplace else ""
     )
     if fence is not None and fence.state == "inside":
         return best
     day = captured_at.astimezone(ZoneInfo(employee.unit.instansi.timezone)).date()
     best_key = (_RANK[fence.state], fence.edge_distance_m) if fence else None
+    nearest: tuple[float, verification.ApprovedPlace] | None = None
     for location in approved_locations(employee, day):
         if location.circle is not None:
             shape: Any = location.circle
@@ -195,7 +203,16 @@ def place_for_day(
         key = (_RANK[result.state], result.edge_distance_m)
         if result.state != "outside" and (best_key is None or key < best_key):
             best_key = key
-            best = (location.workplace, result, CheckIn.Mode.FLEXIBLE, location.label)
+            best = DayPlace(
+                location.workplace, result, CheckIn.Mode.FLEXIBLE, location.label
+            )
+        if nearest is None or result.edge_distance_m < nearest[0]:
+            nearest = (
+                result.edge_distance_m,
+                verification.ApprovedPlace(location.label, result.distance_m),
+            )
+    if best.mode == CheckIn.Mode.OFFICE and nearest is not None:
+        return best._replace(nearest_approved=nearest[1])
     return best
 
 
@@ -302,7 +319,7 @@ def checkin_create(
         sha256=photo_sha256,
     )
     position = Point(latitude, longitude)
-    workplace, fence, mode, place_name = place_for_day(
+    workplace, fence, mode, place_name, nearest_approved = place_for_day(
         employee, position, accuracy_m, captured_at
     )
     zone_name = workplace.timezone if workplace else employee.unit.instansi.timezone
@@ -326,6 +343,7 @@ def checkin_create(
         timezone=zone_name,
         mode=mode,
         place_name=place_name,
+        nearest_approved=nearest_approved,
         local_date=local_date,
         schedule=schedule_of(local_date),
         previous_schedule=None if kind == CheckIn.Kind.IN else neighbour,

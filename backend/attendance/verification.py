@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -38,6 +38,14 @@ class Submission:
     device_id: str
 
 
+class ApprovedPlace(NamedTuple):
+    """An approved flexible-work location of the day that did not place the
+    position: its name and the distance to it (centre), for the flag."""
+
+    name: str
+    distance_m: float
+
+
 @dataclass(frozen=True)
 class Placement:
     """Where the server placed the check-in."""
@@ -53,6 +61,9 @@ class Placement:
     place_name: str = ""
     # The neighbouring day's schedule whose window may reach past midnight
     # to this check-in: the day before for a pulang, the next for a masuk.
+    # The nearest approved flexible-work location of the day, when the day
+    # has some and none of them placed the check-in.
+    nearest_approved: ApprovedPlace | None = None
     previous_schedule: DaySchedule | None = None
     next_schedule: DaySchedule | None = None
 
@@ -81,8 +92,20 @@ def location_flags(sub: Submission, place: Placement) -> list[dict[str, Any]]:
             flags.append(make_flag("geofence_outside", **params))
             # Outside is only ever the result when no approved flexible-work
             # location of the day placed the position better
-            # (services.place_for_day), so this one is unapproved.
-            flags.append(make_flag("flexible_unapproved"))
+            # (services.place_for_day), so this one is unapproved; when the
+            # day has approved places, the message names the nearest.
+            near = place.nearest_approved
+            if near is None:
+                flags.append(make_flag("flexible_unapproved"))
+            else:
+                flags.append(
+                    make_flag(
+                        "flexible_unapproved",
+                        variant="outside_approved",
+                        place=near.name,
+                        distance=round(near.distance_m),
+                    )
+                )
         elif place.fence.state == "uncertain":
             code = (
                 "geofence_uncertain"

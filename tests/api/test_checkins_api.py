@@ -682,6 +682,27 @@ def test_outside_the_geofence_is_flagged_as_unapproved_flexible_work(
     assert body["distance_m"] > 1000
 
 
+def test_outside_the_approved_flexible_place_names_it_and_the_distance(
+    alice: APIClient, org: Any
+) -> None:
+    home = (0.4600, 101.4000)  # about 7 km from the office
+    approve_flexible_day(org.alice, home, "Jl. Melati 5, Pekanbaru")
+    # About 2 km north of the approved place, far from the office too.
+    response = alice.post(
+        "/api/v1/checkins/",
+        payload(latitude=home[0] + 0.018, longitude=home[1]),
+        format="multipart",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.json()["status"] == "needs_review"
+    assert _en(response, "flexible_unapproved") == (
+        "Checked in outside every assigned workplace and 1990 m from the nearest "
+        "approved flexible-work location of this day (Jl. Melati 5, Pekanbaru)."
+    )
+    row = CheckIn.objects.get()
+    assert row.flag_codes == ",flexible_unapproved,geofence_outside,"
+
+
 def test_an_accuracy_circle_across_the_edge_is_uncertain(alice: APIClient) -> None:
     # 70 m from the centre of an 80 m fence, accuracy 30 m.
     response = post(

@@ -4,13 +4,34 @@ of its organisation calls."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from backend.attendance.flags import CRITICAL, INFO, KINDS, WARNING
 from mobile_api.fields import DecimalInput, FloatInput, IntegerInput
 from mobile_api.schema import FieldErrorsField
+
+
+class OffsetKeepingDateTimeField(serializers.DateTimeField):
+    """A date-time kept with the UTC offset it was sent with.
+
+    DRF's ``DateTimeField`` moves an aware value into the current time
+    zone, losing the offset the phone sent: the offset of the phone's wall
+    clock, which its camera's EXIF time without an offset also reads.
+    """
+
+    def enforce_timezone(self, value: dt.datetime) -> dt.datetime:
+        if timezone.is_aware(value):
+            try:
+                value.astimezone(dt.UTC)
+            except OverflowError:
+                self.fail("overflow")
+            return value
+        return super().enforce_timezone(value)
+
 
 # Field classes whose constructor builds nothing that ``bind`` or a request
 # changes: a shallow copy of one is a field of its own. Exact classes only;
@@ -33,6 +54,7 @@ _SHALLOW_COPY_FIELDS = frozenset(
         DecimalInput,
         FloatInput,
         IntegerInput,
+        OffsetKeepingDateTimeField,
     }
 )
 

@@ -285,12 +285,19 @@ def checkin_create(
 ) -> CheckInResult:
     """Record a check-in, or return the one already recorded for ``client_uuid``.
 
+    ``captured_at`` is aware, with the offset the phone sent.
+
     Raises ``ValidationError`` (bad field), ``PhotoRejected`` (413/415/400),
     ``CheckInConflict`` (same client_uuid, different content) and
     ``StorageFull``. On success the photo is fsynced and the row committed.
     """
     received_at = received_at or timezone.now()
     _validate_offset(captured_at)
+    # The offset the phone sent reads the photo's EXIF time when that has
+    # none (the camera's wall clock is the phone's); everything else takes
+    # the time in the current zone.
+    phone_zone = captured_at.tzinfo
+    captured_at = captured_at.astimezone(timezone.get_current_timezone())
     data = photo.read(settings.PHOTO_MAX_BYTES + 1)
     photo_sha256 = hashlib.sha256(data).hexdigest()
     fingerprint = _fingerprint(
@@ -358,6 +365,7 @@ def checkin_create(
         received_at=received_at,
         is_mock=is_mock,
         device_id=device_id,
+        phone_zone=phone_zone,
     )
     flags = verification.evaluate(submission, place, facts)
 

@@ -36,6 +36,8 @@ class Submission:
     received_at: dt.datetime
     is_mock: bool | None
     device_id: str
+    # The zone (UTC offset) the phone sent ``captured_at`` in: its wall clock.
+    phone_zone: dt.tzinfo | None = None
 
 
 class ApprovedPlace(NamedTuple):
@@ -175,16 +177,26 @@ def photo_flags(
             position=sub.position,
             captured_at=sub.captured_at,
             timezone=place.timezone,
+            wall_clock=sub.phone_zone,
         ),
         *photo_reuse_flags(photo, now=sub.received_at, timezone=place.timezone),
     ]
 
 
 def exif_flags(
-    photo: PhotoFacts, *, position: Point, captured_at: dt.datetime, timezone: str
+    photo: PhotoFacts,
+    *,
+    position: Point,
+    captured_at: dt.datetime,
+    timezone: str,
+    wall_clock: dt.tzinfo | None = None,
 ) -> list[dict[str, Any]]:
     """The photo's EXIF position and time against what the phone reported
-    (shared with the evidence photos of daily reports)."""
+    (shared with the evidence photos of daily reports).
+
+    An EXIF time without an offset is read in ``wall_clock``, the zone the
+    phone sent its time in, else in ``timezone``, the place's.
+    """
     flags: list[dict[str, Any]] = []
     exif = photo.exif
     if exif.latitude is not None and exif.longitude is not None:
@@ -194,9 +206,10 @@ def exif_flags(
     if exif.taken_at is not None:
         taken = exif.taken_at
         if taken.tzinfo is None:
-            # EXIF without an offset is the camera's wall clock, taken to be
-            # the workplace's zone.
-            taken = taken.replace(tzinfo=ZoneInfo(timezone))
+            # EXIF without an offset is the camera's wall clock: the phone's,
+            # which may be in another zone than the workplace (a flexible
+            # place in WITA for a WIB instansi).
+            taken = taken.replace(tzinfo=wall_clock or ZoneInfo(timezone))
         minutes = abs((taken - captured_at).total_seconds()) / 60
         if minutes > settings.FLAG_EXIF_TIME_MINUTES:
             flags.append(

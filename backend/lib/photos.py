@@ -124,10 +124,11 @@ class ExifFacts:
     """What the camera wrote; every field is ``None`` when absent or broken.
 
     ``taken_at`` is aware when the photo recorded its UTC offset
-    (OffsetTimeOriginal) and naive otherwise: the camera's wall clock, which
-    only the caller can place in a time zone. ``orientation`` is the EXIF
-    Orientation (1-8) still to apply to the decoded pixels; HEIF decoders
-    apply the file's rotation themselves, so HEIF photos report 1.
+    (OffsetTimeOriginal, else OffsetTime) and naive otherwise: the camera's
+    wall clock, which only the caller can place in a time zone.
+    ``orientation`` is the EXIF Orientation (1-8) still to apply to the
+    decoded pixels; HEIF decoders apply the file's rotation themselves, so
+    HEIF photos report 1.
     """
 
     latitude: float | None = None
@@ -751,7 +752,11 @@ def _capture_time(exif_ifd: _Tags) -> datetime | None:
     match = _EXIF_DATETIME.fullmatch(_text(exif_ifd.get(Base.DateTimeOriginal)) or "")
     if match is None:
         return None
+    # OffsetTime (of DateTime) stands in for OffsetTimeOriginal: cameras
+    # that write only it write both times on the same clock.
     offset = _utc_offset(_text(exif_ifd.get(Base.OffsetTimeOriginal)))
+    if offset is None:
+        offset = _utc_offset(_text(exif_ifd.get(Base.OffsetTime)))
     try:
         # tzinfo is None when the photo recorded no offset: a naive wall
         # clock, placed in a zone by the caller.

@@ -34,6 +34,7 @@ from mobile_api.schema import paginated
 from mobile_api.serializers import (
     ErrorSerializer,
     FlagSerializer,
+    OffsetKeepingDateTimeField,
     Serializer,
     WorkplaceRefSerializer,
 )
@@ -91,7 +92,8 @@ class CheckInInputSerializer(Serializer):
     latitude = FloatInput(min_value=-90, max_value=90)
     longitude = FloatInput(min_value=-180, max_value=180)
     accuracy_m = FloatInput(min_value=0, max_value=100_000)
-    captured_at = serializers.DateTimeField()
+    # With the phone's own offset (checkin_create reads EXIF times in it).
+    captured_at = OffsetKeepingDateTimeField()
     photo = serializers.FileField(allow_empty_file=True)
     is_mock = serializers.BooleanField(required=False, allow_null=True, default=None)
     device_id = serializers.CharField(

@@ -412,6 +412,8 @@ def test_a_small_clock_skew_is_tolerated(alice: APIClient) -> None:
         ("accuracy_m", "jauh"),
         ("captured_at", "kemarin"),
         ("captured_at", "2026-11-25T07:20:00"),
+        # Kept with its offset, but still one the server can move to UTC.
+        ("captured_at", "0001-01-01T00:00:00+14:00"),
         ("is_mock", "mungkin"),
         ("device_id", "x" * 200),
         ("note", "x" * 600),
@@ -890,6 +892,39 @@ def test_photo_exif_time_far_from_the_capture_time_is_flagged(alice: APIClient) 
         alice, payload(photo=_file((PHOTOS / "mobile_jolla.jpg").read_bytes()))
     )
     assert "exif_time_far" in codes(response)
+
+
+@pytest.mark.parametrize(
+    ("phone_clock", "flagged"),
+    [(dt.timezone(dt.timedelta(hours=8)), False), (WIB, True)],
+)
+def test_exif_time_without_offset_is_read_on_the_phones_clock(
+    alice: APIClient, org: Any, phone_clock: dt.tzinfo, flagged: bool
+) -> None:
+    # An approved place in Denpasar (WITA, UTC+8) for a Riau (WIB) employee.
+    denpasar = (-8.65, 115.2167)
+    approve_flexible_day(org.alice, denpasar, "Kantor Perwakilan, Denpasar")
+    # The camera wrote the wall clock, 08:20, without OffsetTimeOriginal.
+    photo = jpeg_with_exif(exif_ifd={Base.DateTimeOriginal: "2026:11:25 08:20:00"})
+    # NOW is 08:20 in WITA: a phone on WITA time took it then; one on WIB
+    # time says 07:20, an hour from its camera's clock.
+    data = payload(
+        latitude=denpasar[0],
+        longitude=denpasar[1],
+        captured_at=NOW.astimezone(phone_clock).isoformat(),
+        photo=_file(photo),
+    )
+    response = post(alice, data)
+    body = response.json()
+    assert body["mode"] == "flexible"
+    assert ("exif_time_far" in codes(response)) is flagged, body["flags"]
+    # The time itself is the same instant, answered and kept as before.
+    assert body["captured_at"] == NOW.isoformat()
+    row = CheckIn.objects.get()
+    assert row.captured_at == NOW
+    assert row.local_date == NOW.date()
+    # The same check-in sent again is recognised as the same.
+    assert post(alice, {**data, "photo": _file(photo)}).status_code == 200
 
 
 @pytest.mark.parametrize(

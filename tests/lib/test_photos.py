@@ -481,6 +481,27 @@ def test_capture_time_comes_from_date_time_original_and_its_offset(
     assert facts_of(jpeg_with_exif(exif_ifd=tags)).exif.taken_at == expected
 
 
+@pytest.mark.parametrize(
+    ("original_offset", "offset", "expected"),
+    [
+        (None, "+07:00", datetime(*MORNING, tzinfo=WIB)),
+        ("-03:30", "+07:00", datetime(*MORNING, tzinfo=NEWFOUNDLAND)),
+        ("+99:00", "+07:00", datetime(*MORNING, tzinfo=WIB)),
+        (None, "nonsense", WALL_CLOCK),
+    ],
+)
+def test_offset_time_stands_in_for_a_missing_offset_time_original(
+    original_offset: str | None, offset: str, expected: datetime
+) -> None:
+    tags: dict[int, Any] = {
+        Base.DateTimeOriginal: "2026:11:25 07:20:05",
+        Base.OffsetTime: offset,
+    }
+    if original_offset is not None:
+        tags[Base.OffsetTimeOriginal] = original_offset
+    assert facts_of(jpeg_with_exif(exif_ifd=tags)).exif.taken_at == expected
+
+
 def _exif_loop() -> bytes:
     # IFD0 points its Exif and GPS sub-IFDs, and its next IFD, at itself.
     ifd0 = tiff_ifd([(0x8769, 4, 1, 8), (0x8825, 4, 1, 8)], next_ifd=8)

@@ -166,25 +166,31 @@ def checkin_named(pk: int) -> Earlier | None:
 
 
 def first_phash_match(
-    bands: tuple[str, str, str, str],
+    band_values: tuple[list[str], ...],
     since: dt.datetime,
     matches: Callable[[str], bool],
 ) -> int | None:
-    """The id of the earliest check-in received since ``since`` that shares
-    one of the hash's four bands (each indexed) and whose perceptual hash
-    ``matches``.
+    """The id of the earliest check-in received since ``since`` whose band
+    ``i`` (each indexed) is one of ``band_values[i]`` for some ``i``, and
+    whose perceptual hash ``matches``.
 
     Every candidate is weighed, in batches of (id, hash) pairs: selfies
     against a plain wall or a ceiling share bands by the hundred, and the
     one that matches may come after them.
     """
+    bands = " OR ".join(
+        f"phash_band{i} IN ({', '.join(['%s'] * len(values))})"
+        for i, values in enumerate(band_values)
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id, photo_phash FROM {_CHECKINS}"
-            " WHERE (phash_band0 = %s OR phash_band1 = %s"
-            " OR phash_band2 = %s OR phash_band3 = %s) AND received_at >= %s"
+            f" WHERE ({bands}) AND received_at >= %s"
             " ORDER BY id",
-            [*bands, _prep("received_at", since)],
+            [
+                *(v for values in band_values for v in values),
+                _prep("received_at", since),
+            ],
         )
         while rows := cursor.fetchmany(_CANDIDATE_BATCH):
             for pk, phash in rows:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -254,22 +255,56 @@ def phash_bands(phash: str) -> tuple[str, str, str, str]:
     return phash[0:4], phash[4:8], phash[8:12], phash[12:16]
 
 
+# The widest band search: every value within this many bits of a band is
+# probed. Radius 2 is 137 values a band and finds every pair up to
+# distance 11; radius 3 would be 697 a band on the check-in's hot path.
+MAX_BAND_RADIUS = 2
+
+
+def band_radius(limit: int) -> int:
+    """The radius the bands are probed with to find every hash within
+    ``limit`` bits (at most :data:`MAX_BAND_RADIUS`).
+
+    Two hashes at distance d differ by at most d // 4 bits in one of their
+    four bands (pigeonhole), so radius r finds every pair up to 4r + 3.
+    """
+    return min(MAX_BAND_RADIUS, max(0, -(-(limit - 3) // 4)))
+
+
+def phash_band_probes(phash: str, limit: int) -> tuple[list[str], ...]:
+    """For each band of ``phash``, every band value within
+    ``band_radius(limit)`` bits of it: a candidate shares one of them."""
+    radius = band_radius(limit)
+    probes = []
+    for band in phash_bands(phash):
+        value = int(band, 16)
+        probes.append(
+            [
+                f"{value ^ sum(1 << bit for bit in flipped):04x}"
+                for r in range(radius + 1)
+                for flipped in combinations(range(16), r)
+            ]
+        )
+    return tuple(probes)
+
+
 def _near_duplicate(
     photo: PhotoFacts, now: dt.datetime
 ) -> checkin_reads.Earlier | None:
     """The earliest recent check-in whose photo is perceptually the same.
 
-    Candidates share one of four 16-bit bands of the hash (guaranteed for
-    distances up to 3, and usual for re-encoded copies beyond that), then
-    the exact Hamming distance decides.
+    Candidates have a band within ``band_radius`` bits of the new hash's
+    (which finds every distance up to the limit, up to 11), then the exact
+    Hamming distance decides.
     """
-    bands = phash_bands(photo.phash)
+    limit = settings.FLAG_PHASH_DISTANCE
     since = now - dt.timedelta(days=settings.FLAG_NEAR_DUPLICATE_DAYS)
     # Only (id, hash) pairs: photos of one office share bands often, and
     # building a model per candidate cost more than the whole comparison.
-    limit = settings.FLAG_PHASH_DISTANCE
     found = checkin_reads.first_phash_match(
-        bands, since, lambda phash: hamming_distance(phash, photo.phash) <= limit
+        phash_band_probes(photo.phash, limit),
+        since,
+        lambda phash: hamming_distance(phash, photo.phash) <= limit,
     )
     return checkin_reads.checkin_named(found) if found is not None else None
 

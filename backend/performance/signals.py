@@ -173,18 +173,20 @@ def _evidence_match(code: str, evidence: ReportEvidence) -> dict[str, Any]:
 def _near_duplicate(photo: PhotoFacts, now: dt.datetime) -> ReportEvidence | None:
     """The earliest recent evidence photo perceptually the same as ``photo``.
 
-    The band index of the check-in near-duplicate search, on evidence rows.
+    The band search of the check-in near-duplicates
+    (``verification.phash_band_probes``), on evidence rows.
     Every candidate is weighed, (id, hash) pairs in batches, so that a band
     shared by many photos cannot hide the one that matches.
     """
-    bands = verification.phash_bands(photo.phash)
+    limit = settings.FLAG_PHASH_DISTANCE
+    probes = verification.phash_band_probes(photo.phash, limit)
     since = now - dt.timedelta(days=settings.FLAG_NEAR_DUPLICATE_DAYS)
     candidates = (
         ReportEvidence.objects.filter(
-            Q(phash_band0=bands[0])
-            | Q(phash_band1=bands[1])
-            | Q(phash_band2=bands[2])
-            | Q(phash_band3=bands[3]),
+            Q(phash_band0__in=probes[0])
+            | Q(phash_band1__in=probes[1])
+            | Q(phash_band2__in=probes[2])
+            | Q(phash_band3__in=probes[3]),
             kind="photo",
             created_at__gte=since,
         )
@@ -192,7 +194,7 @@ def _near_duplicate(photo: PhotoFacts, now: dt.datetime) -> ReportEvidence | Non
         .values_list("id", "phash")
     )
     for pk, phash in candidates.iterator(chunk_size=500):
-        if hamming_distance(phash, photo.phash) <= settings.FLAG_PHASH_DISTANCE:
+        if hamming_distance(phash, photo.phash) <= limit:
             return ReportEvidence.objects.select_related("report__employee").get(pk=pk)
     return None
 

@@ -23,7 +23,7 @@ from rest_framework.test import APIClient
 from backend.attendance.flags import render_flags
 from backend.attendance.models import CheckIn, Holiday, Workplace
 from backend.flexwork.models import FlexDay, FlexRequest
-from backend.lib.photos import inspect_photo
+from backend.lib.photos import hamming_distance, inspect_photo
 from tests.attendance.builders import schedule
 from tests.conftest import OFFICE, client_for
 from tests.factories import CheckInFactory
@@ -992,6 +992,54 @@ def test_a_near_duplicate_is_found_behind_many_photos_sharing_a_band(
     assert "photo_near_duplicate" not in codes(original)
     response = post(alice, payload(photo_bytes=copy))
     assert "photo_near_duplicate" in codes(response)
+
+
+def spread_over_the_bands(phash: str, bits: int) -> str:
+    """``phash`` with ``bits`` bits flipped, dealt round the four bands: the
+    hardest case for a search that probes the bands."""
+    value = int(phash, 16)
+    for i in range(bits):
+        value ^= 1 << ((i % 4) * 16 + i // 4)
+    return f"{value:016x}"
+
+
+@pytest.mark.parametrize(
+    ("limit", "distance", "flagged"),
+    [
+        (6, 4, True),
+        (6, 5, True),
+        (6, 6, True),
+        (6, 7, False),
+        (7, 7, True),
+        (8, 8, True),
+        (11, 11, True),
+        (3, 4, False),
+    ],
+)
+def test_a_near_duplicate_is_found_at_any_distance_up_to_the_limit(
+    alice: APIClient,
+    org: Any,
+    settings: Any,
+    limit: int,
+    distance: int,
+    flagged: bool,
+) -> None:
+    settings.FLAG_PHASH_DISTANCE = limit
+    photo = clean_jpeg()
+    phash = inspect_photo(photo, max_bytes=1 << 24, max_pixels=10**8).phash
+    near = spread_over_the_bands(phash, distance)
+    assert hamming_distance(near, phash) == distance
+    CheckInFactory(
+        employee=org.bob,
+        photo_phash=near,
+        phash_band0=near[0:4],
+        phash_band1=near[4:8],
+        phash_band2=near[8:12],
+        phash_band3=near[12:16],
+        captured_at=NOW - dt.timedelta(days=1),
+    )
+    response = post(alice, payload(photo_bytes=photo))
+    assert ("photo_near_duplicate" in codes(response)) is flagged
 
 
 def test_identical_coordinates_from_another_employee_the_same_day_are_flagged(

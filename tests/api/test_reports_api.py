@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 from backend.activity.models import ActivityEvent
 from backend.lib.photos import inspect_photo
 from backend.performance.models import DailyReport, ReportEvidence, ReportReview
+from tests.api.test_checkins_api import spread_over_the_bands
 from tests.conftest import client_for
 from tests.factories import CheckInFactory, agreed_skp
 
@@ -437,6 +438,32 @@ def test_a_near_duplicate_evidence_photo_is_found_behind_many_sharing_a_band(
     assert original["evidence"][0]["flags"] == []
     second = post(alice, payload(skp, photos=[copy])).json()
     assert codes(second["evidence"][0]["flags"]) == {"evidence_near_duplicate"}
+
+
+@pytest.mark.parametrize(("distance", "flagged"), [(6, True), (7, False)])
+def test_a_near_duplicate_evidence_photo_is_found_up_to_the_limit(
+    org: Any, skp: Any, distance: int, flagged: bool
+) -> None:
+    alice = client_for(org.alice.user)
+    CheckInFactory(employee=org.alice, captured_at=NOW.replace(hour=7, minute=20))
+    photo = jpeg(side=640)
+    phash = inspect_photo(photo, max_bytes=1 << 24, max_pixels=10**8).phash
+    # Differences dealt round the four bands (limit 6).
+    near = spread_over_the_bands(phash, distance)
+    earlier = DailyReport.objects.get(pk=post(alice, payload(skp)).json()["id"])
+    ReportEvidence.objects.create(
+        report=earlier,
+        kind="photo",
+        position=0,
+        phash=near,
+        phash_band0=near[0:4],
+        phash_band1=near[4:8],
+        phash_band2=near[8:12],
+        phash_band3=near[12:16],
+    )
+    report = post(alice, payload(skp, photos=[photo])).json()
+    found = codes(report["evidence"][0]["flags"])
+    assert ("evidence_near_duplicate" in found) is flagged
 
 
 def test_evidence_photo_time_outside_the_claimed_hours_is_flagged(

@@ -3,6 +3,11 @@
 The original is kept byte for byte (it is evidence, with its SHA-256); what
 people see are re-encoded copies without EXIF or trailing bytes, made when
 somebody first opens them, since most check-in photos are never looked at.
+
+Copies are rendered without a pixel cap: every original passed
+``inspect_photo`` under the cap in force when it was uploaded, and a cap
+lowered later must not hide photos already accepted (nor stop their
+retention purge, which makes a thumbnail first).
 """
 
 from __future__ import annotations
@@ -42,9 +47,7 @@ def thumbnail_file(checkin: CheckIn) -> Path:
     if not target.exists() and checkin.photo_purged_at is not None:
         raise OriginalPurged
     if not target.exists():
-        render_thumbnail(
-            Path(checkin.photo.path), target, max_pixels=settings.PHOTO_MAX_PIXELS
-        )
+        render_thumbnail(Path(checkin.photo.path), target)
     return target
 
 
@@ -59,7 +62,5 @@ def display_file(checkin: CheckIn) -> Path:
         return thumbnail_file(checkin)
     target = _derived_path(checkin, "display")
     if not target.exists():
-        render_display_copy(
-            Path(checkin.photo.path), target, max_pixels=settings.PHOTO_MAX_PIXELS
-        )
+        render_display_copy(Path(checkin.photo.path), target)
     return target

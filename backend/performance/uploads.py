@@ -84,11 +84,7 @@ def photo_copy(name: str, variant: str) -> Path:
     target = derived_path(name, variant)
     if not target.exists():
         render: Any = render_thumbnail if variant == "thumb" else render_display_copy
-        render(
-            Path(settings.MEDIA_ROOT) / name,
-            target,
-            max_pixels=settings.PHOTO_MAX_PIXELS,
-        )
+        render(Path(settings.MEDIA_ROOT) / name, target)
     return target
 
 

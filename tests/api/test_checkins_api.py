@@ -635,6 +635,22 @@ def test_served_copies_of_every_format_carry_no_exif(
             assert not image.getexif()
 
 
+def test_a_pixel_cap_lowered_later_still_serves_photos_already_accepted(
+    alice: APIClient, org: Any, settings: Any
+) -> None:
+    body = post(alice, payload()).json()  # 640 x 275 pixels
+    settings.PHOTO_MAX_PIXELS = 100_000
+    bob = client_for(org.bob.user)
+    for url in (body["photo_url"], body["thumbnail_url"]):
+        response = bob.get(url)
+        assert response.status_code == 200, url
+        assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+    # New uploads are held to the new cap.
+    refused = post(alice, payload())
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "too_many_pixels"
+
+
 # --- who may see a check-in and its photo -------------------------------------
 
 

@@ -311,6 +311,19 @@ def test_photos_are_served_re_encoded_without_exif(org: Any, skp: Any) -> None:
     assert client_for(org.charlie.user).get(evidence["download_url"]).status_code == 404
 
 
+def test_a_pixel_cap_lowered_later_still_serves_evidence_already_accepted(
+    org: Any, skp: Any, settings: Any
+) -> None:
+    body = post(client_for(org.alice.user), payload(skp, photos=[jpeg()])).json()
+    item = body["evidence"][0]
+    settings.PHOTO_MAX_PIXELS = 50_000  # the photo has 480 x 206 pixels
+    bob = client_for(org.bob.user)
+    for url in (item["download_url"], item["thumbnail_url"]):
+        response = bob.get(url)
+        assert response.status_code == 200, url
+        assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+
+
 # --- signals for the reviewer -------------------------------------------
 
 

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from backend.attendance import evidence
 from backend.attendance.models import CheckIn
 from backend.audit.models import AuditEntry
+from backend.audit.retention import photo_originals_purge
 from tests.api.test_checkins_api import NOW, clean_jpeg, payload, post
 from tests.conftest import client_for
 
@@ -65,3 +66,17 @@ def test_purging_keeps_thumbnails_hashes_and_exif_and_is_idempotent(
         gone = bob.get(f"/api/v1/checkins/{old['id']}/thumbnail/")
         assert gone.status_code == 410
         assert gone.json()["code"] == "photo_purged"
+
+
+def test_a_pixel_cap_lowered_later_does_not_stop_the_purge(
+    org: Any, settings: Any
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        post(client_for(org.alice.user), payload())  # 640 x 275 pixels
+    settings.PHOTO_MAX_PIXELS = 100_000
+    with time_machine.travel(NOW + dt.timedelta(days=31), tick=False):
+        result = photo_originals_purge(older_than_days=30)
+    assert (result.purged, result.failed) == (1, [])
+    checkin = CheckIn.objects.get()
+    assert checkin.photo_purged_at is not None
+    assert evidence.thumbnail_file(checkin).exists()

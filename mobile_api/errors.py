@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from backend.lib.durable_files import StorageFull
-from backend.lib.refusals import ReplayConflict, UploadRejected
+from backend.lib.refusals import FileGone, ReplayConflict, UploadRejected
 
 logger = logging.getLogger(__name__)
 
@@ -81,13 +81,18 @@ def _upload_field(exc: UploadRejected, context: dict[str, Any]) -> str | None:
 
 
 def _domain_error(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Answers for the domain's own refusals of an upload."""
+    """Answers for the domain's own refusals of an upload, and for stored
+    files that cannot be served."""
     if isinstance(exc, UploadRejected):
         field = _upload_field(exc, context)
         fields = {field: [exc.message]} if field else None
         return Response(error_body(exc.code, exc.message, fields), status=exc.status)
     if isinstance(exc, ReplayConflict):
         return Response(error_body("conflict", str(exc)), status=409)
+    if isinstance(exc, FileGone):
+        if exc.problem:
+            logger.error("stored file unavailable: %s", exc.problem)
+        return Response(error_body(exc.code, exc.message), status=status.HTTP_410_GONE)
     if isinstance(exc, StorageFull):
         return Response(
             error_body(

@@ -14,15 +14,15 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from backend.attendance.evidence import derived_path
+from backend.attendance.evidence import PhotoCopy, Variant, stored_photo_copy
 from backend.lib.durable_files import remove_quietly, write_durably
-from backend.lib.photos import render_display_copy, render_thumbnail
-from backend.lib.refusals import UploadRejected
+from backend.lib.refusals import FileGone, UploadRejected
+from backend.performance.models import ReportEvidence
 
 PDF_MIME = "application/pdf"
 # The trailer may be followed by a little whitespace or garbage; the spec
@@ -78,15 +78,28 @@ def discard(names: list[str]) -> None:
         remove_quietly(settings.MEDIA_ROOT, name)
 
 
-def photo_copy(name: str, variant: str) -> Path:
-    """The re-encoded ``thumb`` or ``display`` copy of a stored evidence
-    photo, made on first request as for check-in photos."""
-    target = derived_path(name, variant)
-    if not target.exists():
-        render: Any = render_thumbnail if variant == "thumb" else render_display_copy
-        render(Path(settings.MEDIA_ROOT) / name, target)
-    return target
+def photo_copy(item: ReportEvidence, variant: Variant) -> PhotoCopy:
+    """The re-encoded ``thumb`` or ``display`` copy of an evidence photo,
+    made on first request as for check-in photos
+    (``backend.attendance.evidence.stored_photo_copy``: evidence photos are
+    never purged, so a missing original is a ``PhotoUnavailable``)."""
+    return stored_photo_copy(
+        str(item.file.name),
+        variant,
+        purged=False,
+        subject=f"report evidence {item.pk}",
+    )
 
 
-def original_path(name: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / name
+def document_file(item: ReportEvidence) -> Path:
+    """The stored PDF of a document evidence item; ``FileGone`` (410
+    ``document_unavailable``) when it is missing."""
+    path = Path(settings.MEDIA_ROOT) / str(item.file.name)
+    if not path.is_file():
+        raise FileGone(
+            "document_unavailable",
+            _("The stored document cannot be shown: its file is missing."),
+            f"report evidence {item.pk}: the stored document {item.file.name} "
+            "is missing",
+        )
+    return path

@@ -25,7 +25,6 @@ from backend.lib.client_ip import client_ip
 from backend.lib.photos import PhotoRejected
 from backend.lib.protected_files import protected_file_response
 from backend.organization.visibility import is_subject
-from mobile_api.errors import error_body
 from mobile_api.fields import FloatInput
 from mobile_api.pagination import NewestFirstPagination
 from mobile_api.parsers import MultiPartParser
@@ -222,36 +221,38 @@ class CheckInDetailApi(APIView):
 
 class _CheckInImageApi(APIView):
     variant = ""
+    copy_variant: evidence.Variant = "thumb"
 
-    @extend_schema(responses={(200, "image/jpeg"): bytes, 404: ErrorSerializer})
+    @extend_schema(
+        responses={
+            (200, "image/jpeg"): bytes,
+            404: ErrorSerializer,
+            410: ErrorSerializer,
+        }
+    )
     def get(self, request: Request, pk: int) -> HttpResponseBase:
         checkin = visible_checkin(request.user, pk)
         try:
-            path = (
-                evidence.thumbnail_file(checkin)
-                if self.variant == "thumbnail"
-                else evidence.display_file(checkin)
-            )
-        except evidence.OriginalPurged:
-            return Response(
-                error_body(
-                    "photo_purged",
-                    _("This photo was deleted after its retention period."),
-                ),
-                status=status.HTTP_410_GONE,
-            )
+            response = self._file(checkin)
+        except FileNotFoundError:
+            # The retention purge deleted the display copy between its
+            # lookup and its opening: what the purge leaves is served.
+            response = self._file(checkin)
         photo_accessed(
             checkin=checkin,
             user=request.user,
             variant=self.variant,
             ip=client_ip(request),
         )
-        purged = checkin.photo_purged_at is not None
+        return response
+
+    def _file(self, checkin: CheckIn) -> HttpResponseBase:
+        copy = evidence.checkin_photo_copy(checkin, self.copy_variant)
         return protected_file_response(
-            path,
+            copy.path,
             content_type="image/jpeg",
             cache_control="private, max-age=3600",
-            headers={"X-Photo-Original-Purged": "true"} if purged else None,
+            headers={"X-Photo-Original-Purged": "true"} if copy.original_gone else None,
         )
 
 
@@ -259,6 +260,7 @@ class CheckInPhotoApi(_CheckInImageApi):
     """The photo (re-encoded, upright, without EXIF) for authorized viewers."""
 
     variant = "photo"
+    copy_variant = "display"
 
 
 class CheckInThumbnailApi(_CheckInImageApi):

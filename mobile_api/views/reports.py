@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.attendance.evidence import PhotoCopy
 from backend.lib.photos import PhotoRejected
 from backend.lib.protected_files import protected_file_response
 from backend.organization.visibility import is_subject
@@ -507,15 +508,16 @@ class ReportEvidenceApi(APIView):
             (200, "image/jpeg"): bytes,
             (200, "application/pdf"): bytes,
             404: ErrorSerializer,
+            410: ErrorSerializer,
         },
         summary="Download one evidence file of a report the caller may see",
     )
     def get(self, request: Request, pk: int, eid: int) -> HttpResponseBase:
         item = _evidence_of(request, pk, eid)
         if item.kind == ReportEvidence.Kind.PHOTO:
-            return _image(uploads.photo_copy(str(item.file.name), "display"))
+            return _image(uploads.photo_copy(item, "display"))
         return protected_file_response(
-            uploads.original_path(str(item.file.name)),
+            uploads.document_file(item),
             content_type=uploads.PDF_MIME,
             cache_control="private, no-store",
             as_attachment=True,
@@ -525,15 +527,24 @@ class ReportEvidenceApi(APIView):
 
 
 class ReportEvidenceThumbnailApi(APIView):
-    @extend_schema(responses={(200, "image/jpeg"): bytes, 404: ErrorSerializer})
+    @extend_schema(
+        responses={
+            (200, "image/jpeg"): bytes,
+            404: ErrorSerializer,
+            410: ErrorSerializer,
+        }
+    )
     def get(self, request: Request, pk: int, eid: int) -> HttpResponseBase:
         item = _evidence_of(request, pk, eid)
         if item.kind != ReportEvidence.Kind.PHOTO:
             raise NotFound
-        return _image(uploads.photo_copy(str(item.file.name), "thumb"))
+        return _image(uploads.photo_copy(item, "thumb"))
 
 
-def _image(path: Any) -> HttpResponseBase:
+def _image(copy: PhotoCopy) -> HttpResponseBase:
     return protected_file_response(
-        path, content_type="image/jpeg", cache_control="private, max-age=3600"
+        copy.path,
+        content_type="image/jpeg",
+        cache_control="private, max-age=3600",
+        headers={"X-Photo-Original-Purged": "true"} if copy.original_gone else None,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import logging
 import threading
 import uuid
 from pathlib import Path
@@ -20,6 +21,7 @@ from PIL import Image
 from PIL.ExifTags import Base
 from rest_framework.test import APIClient
 
+from backend.attendance import evidence
 from backend.attendance.flags import render_flags
 from backend.attendance.models import CheckIn, Holiday, Workplace
 from backend.flexwork.models import FlexDay, FlexRequest
@@ -649,6 +651,39 @@ def test_a_pixel_cap_lowered_later_still_serves_photos_already_accepted(
     refused = post(alice, payload())
     assert refused.status_code == 400
     assert refused.json()["code"] == "too_many_pixels"
+
+
+def test_a_lost_original_whose_thumbnail_is_left_is_served_as_its_thumbnail(
+    alice: APIClient, org: Any
+) -> None:
+    body = post(alice, payload()).json()
+    checkin = CheckIn.objects.get()
+    evidence.thumbnail_file(checkin)
+    Path(checkin.photo.path).unlink()  # what a purge that stopped halfway leaves
+    bob = client_for(org.bob.user)
+    for url in (body["photo_url"], body["thumbnail_url"]):
+        response = bob.get(url)
+        assert response.status_code == 200, url
+        assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+    assert bob.get(body["photo_url"])["X-Photo-Original-Purged"] == "true"
+    assert not evidence.display_path(checkin).exists()
+
+
+def test_a_lost_original_without_copies_is_a_410_logged_as_an_error(
+    alice: APIClient, org: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = post(alice, payload()).json()
+    Path(CheckIn.objects.get().photo.path).unlink()
+    bob = client_for(org.bob.user)
+    with caplog.at_level(logging.ERROR, logger="mobile_api.errors"):
+        for url in (body["photo_url"], body["thumbnail_url"]):
+            response = bob.get(url)
+            assert response.status_code == 410, url
+            assert response.json()["code"] == "photo_unavailable"
+    errors = [r for r in caplog.records if r.name == "mobile_api.errors"]
+    assert len(errors) == 2
+    assert all(f"check-in {body['id']}:" in r.getMessage() for r in errors)
+    assert all(r.levelno == logging.ERROR for r in errors)
 
 
 # --- who may see a check-in and its photo -------------------------------------

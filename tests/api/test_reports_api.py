@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 from PIL import Image
 from rest_framework.test import APIClient
 
@@ -322,6 +324,42 @@ def test_a_pixel_cap_lowered_later_still_serves_evidence_already_accepted(
         response = bob.get(url)
         assert response.status_code == 200, url
         assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+
+
+def test_a_lost_evidence_original_is_served_as_its_thumbnail_or_a_410(
+    org: Any, skp: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = post(client_for(org.alice.user), payload(skp, photos=[jpeg()])).json()
+    item = body["evidence"][0]
+    stored = ReportEvidence.objects.get(pk=item["id"])
+    original = Path(settings.MEDIA_ROOT) / stored.file.name
+    original.unlink()
+    bob = client_for(org.bob.user)
+    with caplog.at_level(logging.ERROR, logger="mobile_api.errors"):
+        for url in (item["download_url"], item["thumbnail_url"]):
+            response = bob.get(url)
+            assert response.status_code == 410, url
+            assert response.json()["code"] == "photo_unavailable"
+    assert f"report evidence {item['id']}:" in caplog.text
+    # A thumbnail made while the original was there stands in for it.
+    original.write_bytes(jpeg())
+    assert bob.get(item["thumbnail_url"]).status_code == 200
+    original.unlink()
+    response = bob.get(item["download_url"])
+    assert response.status_code == 200
+    assert response["X-Photo-Original-Purged"] == "true"
+    with Image.open(io.BytesIO(b"".join(response.streaming_content))) as served:
+        assert max(served.size) == 320
+
+
+def test_a_lost_pdf_is_a_410(org: Any, skp: Any) -> None:
+    data = payload(skp, documents=[upload(PDF, "sk.pdf")])
+    item = post(client_for(org.alice.user), data).json()["evidence"][0]
+    stored = ReportEvidence.objects.get(pk=item["id"])
+    (Path(settings.MEDIA_ROOT) / stored.file.name).unlink()
+    response = client_for(org.bob.user).get(item["download_url"])
+    assert response.status_code == 410
+    assert response.json()["code"] == "document_unavailable"
 
 
 # --- signals for the reviewer -------------------------------------------

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pytest
 import time_machine
 from django.conf import settings
 from django.core.management import call_command
@@ -14,8 +15,12 @@ from backend.attendance import evidence
 from backend.attendance.models import CheckIn
 from backend.audit.models import AuditEntry
 from backend.audit.retention import photo_originals_purge
+from mobile_api.views import checkins as views
 from tests.api.test_checkins_api import NOW, clean_jpeg, payload, post
 from tests.conftest import client_for
+
+# Past a 30-day retention period for check-ins captured at NOW.
+LATER = NOW + dt.timedelta(days=31)
 
 
 def test_purging_keeps_thumbnails_hashes_and_exif_and_is_idempotent(
@@ -74,9 +79,55 @@ def test_a_pixel_cap_lowered_later_does_not_stop_the_purge(
     with time_machine.travel(NOW, tick=False):
         post(client_for(org.alice.user), payload())  # 640 x 275 pixels
     settings.PHOTO_MAX_PIXELS = 100_000
-    with time_machine.travel(NOW + dt.timedelta(days=31), tick=False):
+    with time_machine.travel(LATER, tick=False):
         result = photo_originals_purge(older_than_days=30)
     assert (result.purged, result.failed) == (1, [])
     checkin = CheckIn.objects.get()
     assert checkin.photo_purged_at is not None
     assert evidence.thumbnail_file(checkin).exists()
+
+
+def test_a_viewer_who_read_the_row_just_before_the_purge_gets_the_thumbnail(
+    org: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        body = post(client_for(org.alice.user), payload()).json()
+    read_row = views.visible_checkin
+
+    def read_then_purge(user: Any, pk: int) -> CheckIn:
+        checkin = read_row(user, pk)
+        photo_originals_purge(older_than_days=30)
+        return checkin
+
+    monkeypatch.setattr(views, "visible_checkin", read_then_purge)
+    with time_machine.travel(LATER, tick=False):
+        response = client_for(org.bob.user).get(body["photo_url"])
+    assert response.status_code == 200
+    assert response["X-Photo-Original-Purged"] == "true"
+    assert CheckIn.objects.get().photo_purged_at is not None
+
+
+def test_a_display_copy_purged_before_it_is_opened_gives_way_to_the_thumbnail(
+    org: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        body = post(client_for(org.alice.user), payload()).json()
+    bob = client_for(org.bob.user)
+    assert bob.get(body["photo_url"]).status_code == 200  # the display copy exists
+    find_copy = evidence.checkin_photo_copy
+    purges: list[int] = []
+
+    def find_then_purge(checkin: CheckIn, variant: Any) -> evidence.PhotoCopy:
+        copy = find_copy(checkin, variant)
+        if not purges:  # the purge itself finds its thumbnail through here
+            purges.append(checkin.pk)
+            photo_originals_purge(older_than_days=30)
+        return copy
+
+    monkeypatch.setattr(evidence, "checkin_photo_copy", find_then_purge)
+    with time_machine.travel(LATER, tick=False):
+        response = bob.get(body["photo_url"])
+    assert response.status_code == 200
+    assert response["X-Photo-Original-Purged"] == "true"
+    assert CheckIn.objects.get().photo_purged_at is not None
+    assert not evidence.display_path(CheckIn.objects.get()).exists()

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from backend.attendance.models import CheckIn
-from backend.lib.photos import render_display_copy, render_thumbnail
+from backend.lib.photos import PhotoRejected, render_display_copy, render_thumbnail
 from backend.lib.refusals import FileGone
 
 Variant = Literal["thumb", "display"]
@@ -62,7 +62,9 @@ class OriginalPurged(FileGone):
 
 class PhotoUnavailable(FileGone):
     """No copy of a stored photo can be made: its original is missing
-    without having been purged. ``problem`` names the row, for the log."""
+    without having been purged, or no longer decodes. Either way the
+    evidence is lost or damaged on the server, which the viewer did not
+    cause and cannot mend. ``problem`` names the row, for the log."""
 
     def __init__(self, problem: str) -> None:
         super().__init__(
@@ -91,17 +93,17 @@ def stored_photo_copy(
     in errors for the log ("check-in 12"). Once the original is gone the
     thumbnail is the largest copy left, and is what a ``display`` request
     gets. Raises ``OriginalPurged`` when a purged photo has no thumbnail
-    either, ``PhotoUnavailable`` when an original that was not purged is
-    missing and no copy of it is left, and ``StorageFull`` or ``OSError``
-    when a copy cannot be written.
+    either, ``PhotoUnavailable`` when a copy is needed from an original
+    that does not decode, or that is missing though it was not purged, and
+    ``StorageFull`` or ``OSError`` when a copy cannot be written.
     """
     if variant == "display" and not purged:
         display = derived_path(name, "display")
-        if display.exists() or _render(render_display_copy, name, display):
+        if display.exists() or _render(render_display_copy, name, display, subject):
             return PhotoCopy(display)
     thumbnail = derived_path(name, "thumb")
     if thumbnail.exists() or (
-        not purged and _render(render_thumbnail, name, thumbnail)
+        not purged and _render(render_thumbnail, name, thumbnail, subject)
     ):
         return PhotoCopy(thumbnail, original_gone=purged or variant == "display")
     if purged:
@@ -110,7 +112,10 @@ def stored_photo_copy(
 
 
 def _render(
-    render: Callable[[Path, Path], tuple[int, int]], name: str, target: Path
+    render: Callable[[Path, Path], tuple[int, int]],
+    name: str,
+    target: Path,
+    subject: str,
 ) -> bool:
     """Make ``target`` from the stored original; False when it is gone."""
     original = Path(settings.MEDIA_ROOT) / name
@@ -120,6 +125,12 @@ def _render(
         if original.exists():
             raise
         return False
+    except PhotoRejected as exc:
+        # It passed inspect_photo when it was stored: the file has been
+        # damaged on the server since.
+        raise PhotoUnavailable(
+            f"{subject}: the stored original {name} does not decode ({exc.code})"
+        ) from exc
     return True
 
 

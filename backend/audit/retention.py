@@ -23,7 +23,6 @@ from django.utils import timezone
 from backend.attendance import evidence
 from backend.attendance.models import CheckIn
 from backend.audit.services import audit_record
-from backend.lib.photos import PhotoRejected
 from backend.lib.refusals import FileGone
 
 logger = logging.getLogger(__name__)
@@ -81,7 +80,7 @@ def _purge_one(checkin: CheckIn) -> bool:
     try:
         # The thumbnail first: without it nothing of the picture would be left.
         thumbnail = evidence.thumbnail_file(checkin)
-    except (OSError, PhotoRejected, ValueError, FileGone):
+    except (OSError, ValueError, FileGone):
         logger.warning("retention: no thumbnail for check-in %s; kept", checkin.pk)
         return False
     if not thumbnail.exists():

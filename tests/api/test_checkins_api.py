@@ -686,6 +686,23 @@ def test_a_lost_original_without_copies_is_a_410_logged_as_an_error(
     assert all(r.levelno == logging.ERROR for r in errors)
 
 
+def test_a_damaged_stored_original_is_a_410_logged_as_an_error(
+    alice: APIClient, org: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = post(alice, payload()).json()
+    original = Path(CheckIn.objects.get().photo.path)
+    original.write_bytes(original.read_bytes()[:2000])
+    bob = client_for(org.bob.user)
+    with caplog.at_level(logging.ERROR, logger="mobile_api.errors"):
+        for url in (body["photo_url"], body["thumbnail_url"]):
+            response = bob.get(url)
+            assert response.status_code == 410, url
+            assert response.json()["code"] == "photo_unavailable"
+    errors = [r for r in caplog.records if r.name == "mobile_api.errors"]
+    assert [r.levelno for r in errors] == [logging.ERROR, logging.ERROR]
+    assert all(f"check-in {body['id']}:" in r.getMessage() for r in errors)
+
+
 # --- who may see a check-in and its photo -------------------------------------
 
 

@@ -352,6 +352,23 @@ def test_a_lost_evidence_original_is_served_as_its_thumbnail_or_a_410(
         assert max(served.size) == 320
 
 
+def test_a_damaged_evidence_original_is_a_410_logged_as_an_error(
+    org: Any, skp: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = post(client_for(org.alice.user), payload(skp, photos=[jpeg()])).json()
+    item = body["evidence"][0]
+    stored = ReportEvidence.objects.get(pk=item["id"])
+    original = Path(settings.MEDIA_ROOT) / stored.file.name
+    original.write_bytes(original.read_bytes()[:2000])
+    bob = client_for(org.bob.user)
+    with caplog.at_level(logging.ERROR, logger="mobile_api.errors"):
+        for url in (item["download_url"], item["thumbnail_url"]):
+            response = bob.get(url)
+            assert response.status_code == 410, url
+            assert response.json()["code"] == "photo_unavailable"
+    assert caplog.text.count(f"report evidence {item['id']}:") == 2
+
+
 def test_a_lost_pdf_is_a_410(org: Any, skp: Any) -> None:
     data = payload(skp, documents=[upload(PDF, "sk.pdf")])
     item = post(client_for(org.alice.user), data).json()["evidence"][0]

@@ -131,3 +131,19 @@ def test_a_display_copy_purged_before_it_is_opened_gives_way_to_the_thumbnail(
     assert response["X-Photo-Original-Purged"] == "true"
     assert CheckIn.objects.get().photo_purged_at is not None
     assert not evidence.display_path(CheckIn.objects.get()).exists()
+
+
+def test_a_check_in_whose_original_does_not_decode_is_kept_and_reported(
+    org: Any,
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        post(client_for(org.alice.user), payload())
+    checkin = CheckIn.objects.get()
+    original = Path(checkin.photo.path)
+    original.write_bytes(original.read_bytes()[:2000])
+    with time_machine.travel(LATER, tick=False):
+        result = photo_originals_purge(older_than_days=30)
+    assert (result.purged, result.failed) == (0, [checkin.pk])
+    assert original.exists()
+    checkin.refresh_from_db()
+    assert checkin.photo_purged_at is None

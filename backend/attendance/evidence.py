@@ -14,7 +14,9 @@ retention purge, which makes a thumbnail first).
 The retention purge (``backend.audit.retention``) deletes the original and
 the display copy before it marks the row, so a request that read the row
 just before may find the original gone. Whenever the original is gone, the
-thumbnail stands in for the display copy, as for a purged row.
+thumbnail stands in for the display copy, as for a purged row. A display
+copy is only kept if the original still exists once the copy is written:
+otherwise the purge may have run in between and missed it.
 """
 
 from __future__ import annotations
@@ -99,8 +101,17 @@ def stored_photo_copy(
     """
     if variant == "display" and not purged:
         display = derived_path(name, "display")
-        if display.exists() or _render(render_display_copy, name, display, subject):
+        if display.exists():
             return PhotoCopy(display)
+        if _render(render_display_copy, name, display, subject):
+            if _original(name).exists():
+                return PhotoCopy(display)
+            # The purge deleted the original while this copy was being made,
+            # and may have deleted the display copy before this one was
+            # written: it goes now, or it would outlive the retention period.
+            # (The purge deletes the original first, so an original still
+            # there means its deletion of the display copy is still to come.)
+            display.unlink(missing_ok=True)
     thumbnail = derived_path(name, "thumb")
     if thumbnail.exists() or (
         not purged and _render(render_thumbnail, name, thumbnail, subject)
@@ -111,6 +122,10 @@ def stored_photo_copy(
     raise PhotoUnavailable(f"{subject}: the stored original {name} is missing")
 
 
+def _original(name: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / name
+
+
 def _render(
     render: Callable[[Path, Path], tuple[int, int]],
     name: str,
@@ -118,7 +133,7 @@ def _render(
     subject: str,
 ) -> bool:
     """Make ``target`` from the stored original; False when it is gone."""
-    original = Path(settings.MEDIA_ROOT) / name
+    original = _original(name)
     try:
         render(original, target)
     except FileNotFoundError:

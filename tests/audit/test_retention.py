@@ -15,6 +15,7 @@ from backend.attendance import evidence
 from backend.attendance.models import CheckIn
 from backend.audit.models import AuditEntry
 from backend.audit.retention import photo_originals_purge
+from backend.lib import photos
 from mobile_api.views import checkins as views
 from tests.api.test_checkins_api import NOW, clean_jpeg, payload, post
 from tests.conftest import client_for
@@ -147,3 +148,29 @@ def test_a_check_in_whose_original_does_not_decode_is_kept_and_reported(
     assert original.exists()
     checkin.refresh_from_db()
     assert checkin.photo_purged_at is None
+
+
+def test_a_display_copy_written_while_the_purge_runs_does_not_outlive_it(
+    org: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        body = post(client_for(org.alice.user), payload()).json()
+    checkin = CheckIn.objects.get()
+    evidence.thumbnail_file(checkin)
+    write = photos._write_atomically
+
+    def purge_then_write(destination: Path, data: bytes) -> None:
+        if destination == evidence.display_path(checkin):
+            # The original is decoded; the purge runs before the copy lands.
+            photo_originals_purge(older_than_days=30)
+        write(destination, data)
+
+    monkeypatch.setattr(photos, "_write_atomically", purge_then_write)
+    with time_machine.travel(LATER, tick=False):
+        response = client_for(org.bob.user).get(body["photo_url"])
+    assert response.status_code == 200
+    assert response["X-Photo-Original-Purged"] == "true"
+    checkin.refresh_from_db()
+    assert checkin.photo_purged_at is not None
+    assert not Path(checkin.photo.path).exists()
+    assert not evidence.display_path(checkin).exists()

@@ -26,6 +26,7 @@ from backend.audit.selectors import can_review_checkin
 from backend.lib.client_ip import valid_ip
 from backend.lib.row_insert import insert_rows
 from backend.organization.models import Employee
+from backend.performance.models import ReportEvidence
 
 Target = models.Model | tuple[str, Any] | None
 
@@ -242,5 +243,24 @@ def photo_accessed(
         action="photo.accessed",
         target=checkin,
         after={"variant": variant},
+        ip=ip,
+    )
+
+
+def evidence_accessed(
+    *, evidence: ReportEvidence, user: Any, variant: str, ip: str | None
+) -> None:
+    """Log that someone other than the report's employee opened an evidence
+    photo (``photo.accessed``, ``variant`` "photo" or "thumbnail") or
+    downloaded an evidence document (``document.accessed``), as for
+    check-in photos."""
+    if getattr(user, "pk", None) == evidence.report.employee.user_id:
+        return
+    is_document = evidence.kind == ReportEvidence.Kind.DOCUMENT
+    audit_record(
+        actor=user,
+        action="document.accessed" if is_document else "photo.accessed",
+        target=evidence,
+        after={"variant": variant, "report_id": evidence.report_id},
         ip=ip,
     )

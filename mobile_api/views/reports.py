@@ -21,7 +21,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.attendance.evidence import PhotoCopy
+from backend.audit.services import evidence_accessed
+from backend.lib.client_ip import client_ip
 from backend.lib.photos import PhotoRejected
 from backend.lib.protected_files import protected_file_response
 from backend.organization.visibility import is_subject
@@ -515,8 +516,8 @@ class ReportEvidenceApi(APIView):
     def get(self, request: Request, pk: int, eid: int) -> HttpResponseBase:
         item = _evidence_of(request, pk, eid)
         if item.kind == ReportEvidence.Kind.PHOTO:
-            return _image(uploads.photo_copy(item, "display"))
-        return protected_file_response(
+            return _image(request, item, "photo")
+        response = protected_file_response(
             uploads.document_file(item),
             content_type=uploads.PDF_MIME,
             cache_control="private, no-store",
@@ -524,6 +525,10 @@ class ReportEvidenceApi(APIView):
             filename=f"bukti-{item.report_id}-{item.pk}.pdf",
             headers={"Content-Security-Policy": "sandbox"},
         )
+        evidence_accessed(
+            evidence=item, user=request.user, variant="document", ip=client_ip(request)
+        )
+        return response
 
 
 class ReportEvidenceThumbnailApi(APIView):
@@ -538,13 +543,18 @@ class ReportEvidenceThumbnailApi(APIView):
         item = _evidence_of(request, pk, eid)
         if item.kind != ReportEvidence.Kind.PHOTO:
             raise NotFound
-        return _image(uploads.photo_copy(item, "thumb"))
+        return _image(request, item, "thumbnail")
 
 
-def _image(copy: PhotoCopy) -> HttpResponseBase:
-    return protected_file_response(
+def _image(request: Request, item: ReportEvidence, variant: str) -> HttpResponseBase:
+    copy = uploads.photo_copy(item, "thumb" if variant == "thumbnail" else "display")
+    response = protected_file_response(
         copy.path,
         content_type="image/jpeg",
         cache_control="private, max-age=3600",
         headers={"X-Photo-Original-Purged": "true"} if copy.original_gone else None,
     )
+    evidence_accessed(
+        evidence=item, user=request.user, variant=variant, ip=client_ip(request)
+    )
+    return response

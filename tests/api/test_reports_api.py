@@ -17,6 +17,8 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from backend.activity.models import ActivityEvent
+from backend.audit.chain import verify
+from backend.audit.models import AuditEntry
 from backend.lib.photos import inspect_photo
 from backend.performance.models import DailyReport, ReportEvidence, ReportReview
 from tests.api.test_checkins_api import spread_over_the_bands
@@ -311,6 +313,38 @@ def test_photos_are_served_re_encoded_without_exif(org: Any, skp: Any) -> None:
         with Image.open(io.BytesIO(served)) as image:
             assert not image.getexif()
     assert client_for(org.charlie.user).get(evidence["download_url"]).status_code == 404
+
+
+def test_opening_evidence_is_audited_for_everyone_but_its_owner(
+    org: Any, skp: Any
+) -> None:
+    data = payload(skp, photos=[jpeg()], documents=[upload(PDF, "sk.pdf")])
+    body = post(client_for(org.alice.user), data).json()
+    photo, document = body["evidence"]
+    urls = [photo["download_url"], photo["thumbnail_url"], document["download_url"]]
+    alice = client_for(org.alice.user)
+    for url in urls:
+        assert alice.get(url).status_code == 200, url
+    assert not AuditEntry.objects.filter(action__endswith=".accessed").exists()
+    bob = client_for(org.bob.user)
+    for url in urls:
+        assert bob.get(url).status_code == 200, url
+    entries = AuditEntry.objects.filter(action__endswith=".accessed").order_by("id")
+    assert [
+        (e.action, e.target_type, e.target_id, e.after["variant"]) for e in entries
+    ] == [
+        ("photo.accessed", "performance.reportevidence", str(photo["id"]), "photo"),
+        ("photo.accessed", "performance.reportevidence", str(photo["id"]), "thumbnail"),
+        (
+            "document.accessed",
+            "performance.reportevidence",
+            str(document["id"]),
+            "document",
+        ),
+    ]
+    assert {e.actor_id for e in entries} == {org.bob.user_id}
+    assert {e.after["report_id"] for e in entries} == {body["id"]}
+    assert verify().ok
 
 
 def test_a_pixel_cap_lowered_later_still_serves_evidence_already_accepted(

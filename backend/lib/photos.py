@@ -12,9 +12,9 @@ somebody pretending to be one, can send. Hence:
   translated message. Decoder errors never escape as anything else.
 - EXIF is read from the original (copies carry none) and malformed EXIF only
   means missing facts.
-- What people are shown is re-encoded from pixels: upright, without EXIF or
-  other metadata, without whatever was appended after the image (polyglot
-  files). The original must never be served as it is.
+- What people are shown is re-encoded from pixels: upright, in sRGB,
+  without EXIF or other metadata, without whatever was appended after the
+  image (polyglot files). The original must never be served as it is.
 
 The module is framework-free apart from ``gettext`` for the messages: limits
 come in as arguments, so callers pass their settings.
@@ -41,6 +41,7 @@ import pillow_heif
 from django.utils.translation import gettext as _
 from PIL import (
     Image,
+    ImageCms,
     ImageFile,
     JpegImagePlugin,
     PngImagePlugin,
@@ -280,8 +281,9 @@ def render_display_copy(
 
     ``source`` is a stored original (which passed ``inspect_photo``). The
     copy is a JPEG re-encoded from pixels: upright, at most ``max_side``
-    pixels on its longer side (never enlarged), RGB, with no EXIF, ICC,
-    XMP or trailing bytes; animated images give their first frame. It
+    pixels on its longer side (never enlarged), sRGB (converted from the
+    original's RGB colour profile, if any), with no EXIF, ICC, XMP or
+    trailing bytes; animated images give their first frame. It
     replaces ``destination`` atomically (temporary file in the same
     directory, fsync, rename), so readers never see half a file; missing
     directories are created.
@@ -503,6 +505,9 @@ def _render_jpeg(
         pixels = _to_rgb(image)
         if pixels.size != target:
             pixels = pixels.resize(target, Image.Resampling.LANCZOS, reducing_gap=2.0)
+        # After the resize: the conversion costs per pixel, and 1600 px of
+        # a 12 MP photo are a sixth of them.
+        pixels = _in_srgb(pixels, image.info.get("icc_profile"))
         upright = _upright(pixels, orientation)
         # A fresh image holds pixels only: no info dict, so nothing (EXIF,
         # ICC, XMP, comments) can be carried into the encoder by accident.
@@ -513,6 +518,32 @@ def _render_jpeg(
     with storage_full_on_no_space():
         _write_atomically(Path(destination), encoded.getvalue())
     return clean.size
+
+
+def _in_srgb(pixels: Image.Image, icc_profile: Any) -> Image.Image:
+    """RGB ``pixels`` converted from the photo's colour profile to sRGB.
+
+    A copy carries no profile, and a viewer reads pixels without one as
+    sRGB; iPhones tag their photos Display P3, whose pixel values mean
+    more saturated colours, so dropping the profile without converting
+    them shows the wrong colours. A profile that cannot be read, or that
+    is not an RGB profile (grey or CMYK, applied to pixels already made
+    RGB without it), leaves the pixels as they are.
+    """
+    if not isinstance(icc_profile, bytes) or not icc_profile:
+        return pixels
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+        if profile.profile.xcolor_space.strip() != "RGB":
+            return pixels
+        converted = ImageCms.profileToProfile(
+            pixels, profile, ImageCms.createProfile("sRGB"), outputMode="RGB"
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        # The profile came with the upload: hostile or broken input that
+        # costs the conversion only.
+        return pixels
+    return converted if converted is not None else pixels
 
 
 def _fit(size: tuple[int, int], max_side: int) -> tuple[int, int]:

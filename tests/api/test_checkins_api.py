@@ -17,7 +17,7 @@ import time_machine
 from django.conf import settings
 from django.db import DataError, OperationalError, connection
 from django.utils import translation
-from PIL import Image
+from PIL import Image, ImageCms
 from PIL.ExifTags import Base
 from rest_framework.test import APIClient
 
@@ -29,7 +29,12 @@ from backend.lib.photos import hamming_distance, inspect_photo
 from tests.attendance.builders import schedule
 from tests.conftest import OFFICE, client_for
 from tests.factories import CheckInFactory
-from tests.lib.test_photos import jpeg_with_exif
+from tests.lib.test_photos import (
+    GREEN,
+    display_p3,
+    jpeg_with_exif,
+    max_channel_difference,
+)
 
 PHOTOS = Path(__file__).resolve().parent.parent / "fixtures" / "photos"
 WIB = dt.timezone(dt.timedelta(hours=7))
@@ -635,6 +640,27 @@ def test_served_copies_of_every_format_carry_no_exif(
         with Image.open(io.BytesIO(served)) as image:
             assert image.format == "JPEG"
             assert not image.getexif()
+
+
+def test_an_iphone_photo_tagged_display_p3_is_served_in_srgb(
+    alice: APIClient,
+) -> None:
+    p3 = display_p3()
+    heic = io.BytesIO()
+    Image.new("RGB", (64, 48), GREEN).save(heic, "HEIF", icc_profile=p3, quality=95)
+    body = post(alice, payload(photo=_file(heic.getvalue(), "IMG_0001.HEIC"))).json()
+    srgb = ImageCms.profileToProfile(
+        Image.new("RGB", (1, 1), GREEN),
+        ImageCms.ImageCmsProfile(io.BytesIO(p3)),
+        ImageCms.createProfile("sRGB"),
+    )
+    assert srgb is not None
+    for url in (body["photo_url"], body["thumbnail_url"]):
+        response = alice.get(url)
+        with Image.open(io.BytesIO(b"".join(response.streaming_content))) as served:
+            assert "icc_profile" not in served.info
+            shown = served.getpixel((32, 24))
+        assert max_channel_difference(shown, srgb.getpixel((0, 0))) <= 4, url
 
 
 def test_a_pixel_cap_lowered_later_still_serves_photos_already_accepted(

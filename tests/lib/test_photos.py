@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image, ImageChops, ImageFile, ImageOps, ImageStat
+from PIL import Image, ImageChops, ImageCms, ImageFile, ImageOps, ImageStat
 from PIL.ExifTags import GPS, IFD, Base
 from PIL.TiffImagePlugin import IFDRational
 
@@ -624,7 +624,13 @@ def test_the_thumbnail_of_an_orientation_6_photo_is_upright(tmp_path: Path) -> N
 
     assert render_thumbnail(SIDEWAYS, tmp_path / "t.jpg") == (240, 320)
     with Image.open(tmp_path / "t.jpg") as thumb, Image.open(SIDEWAYS) as original:
-        upright = ImageOps.exif_transpose(original)
+        # Its pixels are tagged "Generic RGB Profile"; the copy is in sRGB.
+        upright = ImageCms.profileToProfile(
+            ImageOps.exif_transpose(original),
+            ImageCms.ImageCmsProfile(io.BytesIO(original.info["icc_profile"])),
+            ImageCms.createProfile("sRGB"),
+        )
+        assert upright is not None
         assert thumb.height > thumb.width
         right = mean_difference(thumb, upright)
         upside_down = mean_difference(
@@ -656,6 +662,67 @@ def test_copies_have_no_metadata_and_nothing_after_the_end_marker(
             assert not copy.getexif()
             assert not {"exif", "icc_profile", "xmp", "comment"} & copy.info.keys()
             assert copy.mode == "RGB"
+
+
+GREEN = (40, 170, 60)
+LOSSLESS_ENOUGH: dict[str, dict[str, Any]] = {
+    "PNG": {},
+    "JPEG": {"quality": 95},
+    "WEBP": {"lossless": True},
+    "HEIF": {"quality": 95},
+}
+
+
+def display_p3() -> bytes:
+    with Image.open(IPHONE) as iphone:
+        profile = iphone.info["icc_profile"]  # "Display P3", as iPhones tag
+    assert isinstance(profile, bytes)
+    return profile
+
+
+def max_channel_difference(a: Any, b: Any) -> int:
+    return max(abs(x - y) for x, y in zip(a, b, strict=True))
+
+
+@pytest.mark.parametrize("fmt", list(LOSSLESS_ENOUGH))
+def test_copies_of_a_display_p3_photo_show_its_colours_in_srgb(
+    tmp_path: Path, fmt: str
+) -> None:
+    p3 = display_p3()
+    source = tmp_path / "p3"
+    source.write_bytes(
+        encode(
+            Image.new("RGB", (64, 48), GREEN),
+            fmt,
+            icc_profile=p3,
+            **LOSSLESS_ENOUGH[fmt],
+        )
+    )
+    srgb = ImageCms.profileToProfile(
+        Image.new("RGB", (1, 1), GREEN),
+        ImageCms.ImageCmsProfile(io.BytesIO(p3)),
+        ImageCms.createProfile("sRGB"),
+    )
+    assert srgb is not None
+    expected = srgb.getpixel((0, 0))
+    assert max_channel_difference(expected, GREEN) > 20  # P3 green is greener
+    for render in (render_thumbnail, render_display_copy):
+        render(source, tmp_path / "copy.jpg")
+        with Image.open(tmp_path / "copy.jpg") as copy:
+            assert "icc_profile" not in copy.info  # read as sRGB by viewers
+            assert max_channel_difference(copy.getpixel((32, 24)), expected) <= 4
+
+
+def test_a_colour_profile_that_cannot_be_read_leaves_the_colours_alone(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "broken-profile.png"
+    image = Image.new("RGB", (64, 48), GREEN)
+    source.write_bytes(encode(image, "PNG", icc_profile=b"not a colour profile"))
+    render_display_copy(source, tmp_path / "d.jpg")
+    with Image.open(tmp_path / "d.jpg") as copy:
+        assert "icc_profile" not in copy.info
+        assert max_channel_difference(copy.getpixel((32, 24)), GREEN) <= 4
 
 
 def test_copies_are_capped_and_never_enlarged(tmp_path: Path) -> None:

@@ -62,11 +62,11 @@ class Placement:
     # name of that place (or of the workplace) for the flags' messages.
     mode: str = "office"
     place_name: str = ""
-    # The neighbouring day's schedule whose window may reach past midnight
-    # to this check-in: the day before for a pulang, the next for a masuk.
     # The nearest approved flexible-work location of the day, when the day
     # has some and none of them placed the check-in.
     nearest_approved: ApprovedPlace | None = None
+    # The neighbouring day's schedule whose window may reach past midnight
+    # to this check-in: the day before for a pulang, the next for a masuk.
     previous_schedule: DaySchedule | None = None
     next_schedule: DaySchedule | None = None
 

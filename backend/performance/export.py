@@ -58,6 +58,7 @@ COLUMNS: tuple[str, ...] = (
     "rating_perilaku_kerja",
     "predikat",
     "predikat_overridden",
+    "days_fwa",
 )
 
 
@@ -125,6 +126,7 @@ def recap_rows(
             ),
             "predikat": evaluation.predikat if evaluation else "",
             "predikat_overridden": bool(evaluation and evaluation.is_overridden),
+            "days_fwa": attendance.days_fwa,
         }
 
 

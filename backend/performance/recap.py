@@ -8,6 +8,8 @@ place for what a day's check-ins mean), summed over the period:
   its end has passed); days still to come count for nothing yet.
 - ``days_present``: settled working days with status H, TL or PSW.
 - ``days_tl`` / ``days_psw``: days with TL / PSW among their codes.
+- ``days_fwa``: days with FWA among their codes (the first check-in at an
+  approved flexible-work location).
 - ``days_tk``: days with status TK.
 - ``minutes_late`` / ``minutes_early``: sums over the period.
 - ``tk_days_year``: TK days from 1 January to the end of the period (the
@@ -29,7 +31,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count
 from django.utils import timezone
 
-from backend.attendance.days import MAX_RANGE_DAYS, PSW, TK, TL, H, attendance_days
+from backend.attendance.days import FWA, MAX_RANGE_DAYS, PSW, TK, TL, H, attendance_days
 from backend.organization.models import Employee
 from backend.performance.discipline import DisciplineStatus, discipline_status
 from backend.performance.models import DailyReport
@@ -43,6 +45,7 @@ class AttendanceSummary:
     days_tl: int
     days_psw: int
     days_tk: int
+    days_fwa: int
     minutes_late: int
     minutes_early: int
     tk_days_year: int
@@ -81,6 +84,7 @@ class Recap:
                 "days_tl": attendance.days_tl,
                 "days_psw": attendance.days_psw,
                 "days_tk": attendance.days_tk,
+                "days_fwa": attendance.days_fwa,
                 "minutes_late": attendance.minutes_late,
                 "minutes_early": attendance.minutes_early,
                 "tk_days_year": attendance.tk_days_year,
@@ -137,6 +141,7 @@ def attendance_summary(
         days_tl=sum(1 for d in settled if TL in d.codes),
         days_psw=sum(1 for d in settled if PSW in d.codes),
         days_tk=sum(1 for d in settled if d.status == TK),
+        days_fwa=sum(1 for d in settled if FWA in d.codes),
         minutes_late=sum(d.minutes_late or 0 for d in settled),
         minutes_early=sum(d.minutes_early or 0 for d in settled),
         tk_days_year=tk_year,

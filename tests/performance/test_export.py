@@ -58,6 +58,9 @@ def test_the_csv_has_the_documented_columns_and_one_row_per_employee(
     assert alice["predikat_overridden"] == "0"
     # registered in November: October has no settled working day for her
     assert alice["working_days"] == "0"
+    # Added last: payroll imports read the columns by position.
+    assert COLUMNS[-1] == "days_fwa"
+    assert alice["days_fwa"] == "0"
     assert alice["attendance_percent"] == ""
     assert by_nip[org.bob.nip]["predikat"] == ""
 

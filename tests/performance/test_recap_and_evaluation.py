@@ -186,8 +186,13 @@ def test_the_period_recap_adds_up_a_hand_checked_month(org: Any) -> None:
         12: ((7, 30), (16, 0)),
         13: ((7, 30), (16, 30)),
     }
+    # Day 12 from an approved flexible-work location: H, with FWA.
+    flexible = {12}
     for day, (check_in, check_out) in days.items():
-        CheckInFactory(employee=alice, kind="in", captured_at=at(day, *check_in))
+        mode = "flexible" if day in flexible else "office"
+        CheckInFactory(
+            employee=alice, kind="in", captured_at=at(day, *check_in), mode=mode
+        )
         CheckInFactory(employee=alice, kind="out", captured_at=at(day, *check_out))
     skp = agreed_skp(alice)
     for day, status in (
@@ -204,6 +209,8 @@ def test_the_period_recap_adds_up_a_hand_checked_month(org: Any) -> None:
     assert attendance.working_days == 10
     assert attendance.days_present == 7
     assert (attendance.days_tl, attendance.days_psw, attendance.days_tk) == (1, 1, 3)
+    assert attendance.days_fwa == 1
+    assert recap.as_dict()["attendance"]["days_fwa"] == 1
     assert (attendance.minutes_late, attendance.minutes_early) == (15, 30)
     assert attendance.tk_days_year == 3
     assert attendance.tk_longest_run == 2

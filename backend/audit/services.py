@@ -31,11 +31,25 @@ from backend.performance.models import ReportEvidence
 Target = models.Model | tuple[str, Any] | None
 
 
+_LABEL_LENGTH = AuditEntry._meta.get_field("actor_label").max_length or 200
+
+
+def _employee_label(employee: Employee) -> str:
+    """``name (NIP)``; a name too long for the label is shortened, the
+    NIP always kept whole."""
+    nip = f" ({employee.nip})"
+    name = employee.name
+    room = _LABEL_LENGTH - len(nip)
+    if len(name) > room:
+        name = name[: room - 1] + "\u2026"
+    return name + nip
+
+
 def _actor(actor: Any) -> tuple[int | None, str]:
     if actor is None:
         return None, "system"
     if isinstance(actor, Employee):
-        return actor.user_id, f"{actor.name} ({actor.nip})"
+        return actor.user_id, _employee_label(actor)
     if getattr(actor, "is_authenticated", False):
         return int(actor.pk), str(actor.get_username())
     return None, str(actor)[:200]

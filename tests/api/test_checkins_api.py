@@ -230,6 +230,21 @@ def test_a_lost_race_on_the_unique_constraint_answers_with_the_winner(
     assert len(list(media.iterdir())) == 1  # the loser's file was removed
 
 
+def test_an_employee_with_the_longest_name_can_check_in(
+    alice: APIClient, org: Any
+) -> None:
+    from backend.audit.models import AuditEntry
+
+    org.alice.name = ("Prof. Dr. Ir. Hj. " + "Siti Nurhaliza Binti Abdullah " * 7)[:200]
+    org.alice.save()
+    response = post(alice, payload())
+    assert response.status_code == 201, response.json()
+    label = AuditEntry.objects.get(action="checkin.created").actor_label
+    assert len(label) == 200
+    assert label.startswith("Prof. Dr. Ir. Hj. Siti")
+    assert label.endswith(f"\u2026 ({org.alice.nip})")
+
+
 def _media_files() -> set[Path]:
     root = Path(settings.MEDIA_ROOT)
     return {path for path in root.rglob("*") if path.is_file()}

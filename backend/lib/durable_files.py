@@ -3,7 +3,7 @@
 A check-in is answered 201 only after its photo is on disk *and* its row is
 committed; this module covers the first half: write to a temporary name in
 the target directory, fsync the file, rename it into place, fsync the
-directory.
+directory (and, for directories made on the way, each one's parent).
 
 Large files are written with ``O_DIRECT``: a photo is written once and
 read rarely, and copying megabytes into the page cache only to flush them
@@ -127,20 +127,39 @@ def _write_file(path: Path, data: bytes) -> None:
         os.close(descriptor)
 
 
+def _fsync_directory(path: Path) -> None:
+    directory = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def _make_directories(directory: Path) -> None:
+    """Create ``directory`` and its missing parents, each made durable: the
+    entry of a new directory is only on disk once its parent is fsynced,
+    and a photo in a directory lost at a power cut is lost with it (the
+    first check-in of a day makes its day's folder)."""
+    missing = []
+    while not directory.is_dir():
+        missing.append(directory)
+        directory = directory.parent
+    for new in reversed(missing):
+        # Made by a concurrent request meanwhile: its entry may not be on
+        # disk yet, so the parent is fsynced here all the same.
+        new.mkdir(exist_ok=True)
+        _fsync_directory(new.parent)
+
+
 def write_durably(root: Path, relative: str, data: bytes) -> None:
     target = root / relative
-    # A new day's folder needs an inode too.
     with storage_full_on_no_space():
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_directories(target.parent)
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
     try:
         _write_file(temporary, data)
         os.replace(temporary, target)
-        directory = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        _fsync_directory(target.parent)
     except OSError as exc:
         with contextlib.suppress(OSError):
             temporary.unlink()

@@ -99,3 +99,54 @@ def test_no_space_during_a_direct_write_is_storage_full_and_leaves_no_file(
     with pytest.raises(StorageFull):
         write_durably(tmp_path, "checkins/a.jpg", os.urandom(DIRECT_MIN_BYTES * 2))
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def _fsyncs_recorded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from backend.lib import durable_files
+
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(descriptor: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{descriptor}"))
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(durable_files.os, "fsync", fsync)
+    return synced
+
+
+def test_every_folder_made_on_the_way_is_made_durable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "media"
+    (root / "checkins" / "2026").mkdir(parents=True)
+    synced = _fsyncs_recorded(monkeypatch)
+    write_durably(root, "checkins/2026/11/25/a.jpg", b"x" * 100)
+    directories = [path for path in synced if not path.endswith(".part")]
+    # The new 11/ and 25/ entries, then the photo's own.
+    assert directories == [
+        str(root / "checkins" / "2026"),
+        str(root / "checkins" / "2026" / "11"),
+        str(root / "checkins" / "2026" / "11" / "25"),
+    ]
+    assert (root / "checkins/2026/11/25/a.jpg").read_bytes() == b"x" * 100
+
+
+def test_a_missing_media_root_is_made_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced = _fsyncs_recorded(monkeypatch)
+    write_durably(tmp_path / "media", "checkins/a.jpg", b"photo")
+    assert (tmp_path / "media" / "checkins" / "a.jpg").read_bytes() == b"photo"
+    assert str(tmp_path) in synced
+
+
+def test_a_folder_already_there_costs_no_more_fsyncs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "checkins" / "2026" / "11" / "25").mkdir(parents=True)
+    synced = _fsyncs_recorded(monkeypatch)
+    write_durably(tmp_path, "checkins/2026/11/25/a.jpg", b"photo")
+    assert [path for path in synced if not path.endswith(".part")] == [
+        str(tmp_path / "checkins" / "2026" / "11" / "25")
+    ]

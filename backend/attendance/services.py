@@ -152,12 +152,17 @@ def place_position(
     employee: Employee, position: Point, accuracy_m: float
 ) -> tuple[Workplace | None, FenceResult | None]:
     """The best of the employee's workplaces for this position: inside beats
-    uncertain beats outside, then the nearest."""
+    uncertain beats outside. Among those inside, the smallest fence: an
+    office's building inside a compound fenced for its whole OPD is where
+    the employee is. Otherwise the nearest edge."""
     best: tuple[Workplace | None, FenceResult | None] = (None, None)
     best_key: tuple[int, float] | None = None
     for workplace, fence in fenced_workplaces(employee):
         result = classify(position, accuracy_m, fence)
-        key = (_RANK[result.state], result.edge_distance_m)
+        key = (
+            _RANK[result.state],
+            fence.area_m2 if result.state == "inside" else result.edge_distance_m,
+        )
         if best_key is None or key < best_key:
             best, best_key = (workplace, result), key
     return best

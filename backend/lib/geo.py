@@ -147,6 +147,10 @@ class Circle:
             raise ValueError(f"The radius must be positive, got {radius} m.")
         object.__setattr__(self, "radius_m", radius)
 
+    @property
+    def area_m2(self) -> float:
+        return math.pi * self.radius_m**2
+
 
 @dataclass(frozen=True)
 class Polygon:
@@ -160,6 +164,7 @@ class Polygon:
 
     points: tuple[Point, ...]
     centroid: Point = field(init=False, repr=False, compare=False)
+    area_m2: float = field(init=False, repr=False, compare=False)
     # Vertex offsets from the centroid in degrees, so classify() only has to
     # shift and scale them into the position's plane.
     _offsets_deg: tuple[tuple[float, float], ...] = field(
@@ -214,6 +219,7 @@ class Polygon:
 
         object.__setattr__(self, "points", points)
         object.__setattr__(self, "centroid", centroid)
+        object.__setattr__(self, "area_m2", float(shape.area))
         object.__setattr__(
             self,
             "_offsets_deg",

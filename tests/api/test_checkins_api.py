@@ -245,6 +245,37 @@ def test_an_employee_with_the_longest_name_can_check_in(
     assert label.endswith(f"\u2026 ({org.alice.nip})")
 
 
+@pytest.mark.parametrize("compound_is_polygon", [False, True])
+def test_the_office_the_employee_stands_in_beats_a_compound_around_it(
+    alice: APIClient, org: Any, office: Workplace, compound_is_polygon: bool
+) -> None:
+    # A government compound fenced for the whole OPD, about 2 km across,
+    # its centre some 550 m from the office building the employee is in.
+    lat, lon = OFFICE[0] + 0.005, OFFICE[1]
+    d = 0.018
+    Workplace.objects.create(
+        name="Kompleks Perkantoran Gubernur",
+        unit=org.bkd,
+        latitude=str(lat),
+        longitude=str(lon),
+        radius_m=2000,
+        polygon=(
+            [
+                [lat - d, lon - d],
+                [lat - d, lon + d],
+                [lat + d, lon + d],
+                [lat + d, lon - d],
+            ]
+            if compound_is_polygon
+            else None
+        ),
+    )
+    body = post(alice, payload(latitude=OFFICE[0], longitude=OFFICE[1])).json()
+    assert body["geofence"] == "inside"
+    assert body["workplace"] == {"id": office.pk, "name": office.name}
+    assert body["distance_m"] == 0
+
+
 def _media_files() -> set[Path]:
     root = Path(settings.MEDIA_ROOT)
     return {path for path in root.rglob("*") if path.is_file()}

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from time import monotonic
 from types import MappingProxyType
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -298,6 +299,15 @@ def day_schedule(
 _BOOKS: dict[tuple[int, date], tuple[float, ScheduleBook]] = {}
 _BOOKS_LOCK = threading.Lock()
 _BOOKS_MAX = 1024
+
+
+def forget_schedules(**kwargs: Any) -> None:
+    """Signal receiver: drop this process's cached schedule books (a
+    schedule, its days, a holiday or a Ramadan period was saved or
+    deleted). Other worker processes see the change within the TTL, as do
+    bulk writes, which send no signals."""
+    with _BOOKS_LOCK:
+        _BOOKS.clear()
 
 
 def _day_book(instansi_id: int, day: date) -> ScheduleBook:

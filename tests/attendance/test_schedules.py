@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -311,3 +312,35 @@ def test_the_check_in_path_reuses_a_days_schedules_for_a_while(
         schedules.day_schedule(employee=org.alice, day=day)
     assert len(reread.captured_queries) > 0
     schedules._BOOKS.clear()
+
+
+@pytest.fixture
+def books_cached(settings: Any) -> Iterator[None]:
+    from backend.attendance.schedules import forget_schedules
+
+    settings.SCHEDULE_CACHE_SECONDS = 60
+    forget_schedules()
+    yield
+    forget_schedules()
+
+
+def test_a_new_holiday_applies_at_once_though_books_are_cached(
+    org: Any, books_cached: None
+) -> None:
+    day = date(2026, 11, 25)  # a Wednesday
+    assert day_schedule(employee=org.alice, day=day) is not None
+    holiday = Holiday.objects.create(date=day, name="Cuti bersama", instansi=org.riau)
+    assert day_schedule(employee=org.alice, day=day) is None
+    holiday.delete()
+    assert day_schedule(employee=org.alice, day=day) is not None
+
+
+def test_changed_hours_apply_at_once_though_books_are_cached(
+    org: Any, books_cached: None
+) -> None:
+    day = date(2026, 11, 25)
+    before = day_schedule(employee=org.alice, day=day)
+    assert before is not None
+    schedule(unit=org.bkd, days={2: ("08:00", "15:00", 30)})
+    after = day_schedule(employee=org.alice, day=day)
+    assert after is not None and after.start != before.start

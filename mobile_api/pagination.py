@@ -7,11 +7,14 @@ DRF answers 404.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -43,6 +46,27 @@ def _refused(parameter: str, message: str) -> serializers.ValidationError:
     return serializers.ValidationError({parameter: [message]})
 
 
+def _a_time_in_utc(position: object) -> bool:
+    """False for a position that reads as a time but cannot be moved to UTC;
+    True for anything else (what is not a time is the ordering field's to
+    judge)."""
+    if not isinstance(position, str):
+        return True
+    try:
+        moment = parse_datetime(position)
+    except ValueError:
+        return True
+    if moment is None:
+        return True
+    try:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        moment.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        return False
+    return True
+
+
 class NewestFirstPagination(_PageSizes, CursorPagination):
     """Cursors. One the list did not make is refused whether it does not
     decode or decodes to a position the ordering field cannot hold (the
@@ -64,9 +88,14 @@ class NewestFirstPagination(_PageSizes, CursorPagination):
 
     def decode_cursor(self, request: Request) -> Cursor | None:
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except NotFound:
             raise self._refused() from None
+        if cursor is not None and not _a_time_in_utc(cursor.position):
+            # A time at the calendar's ends: SQLite's layer overflows moving
+            # it to UTC, PostgreSQL would take it; refused on both.
+            raise self._refused()
+        return cursor
 
     def paginate_queryset(
         self, queryset: Items, request: Request, view: APIView | None = None

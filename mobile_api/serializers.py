@@ -10,7 +10,7 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
-from backend.attendance.flags import CRITICAL, INFO, KINDS, WARNING
+from backend.attendance.flags import CRITICAL, INFO, KINDS, WARNING, Names, names_for
 from mobile_api.fields import DecimalInput, FloatInput, IntegerInput
 from mobile_api.schema import FieldErrorsField
 
@@ -90,6 +90,24 @@ class Serializer(serializers.Serializer):
         return {
             name: _fresh_field(field) for name, field in self._declared_fields.items()
         }
+
+
+def flag_names(serializer: serializers.Field) -> Names:
+    """Whose names the request's user may read in the flags of the check-ins
+    being serialized: worked out once for the whole page (one query), kept
+    on the root serializer."""
+    root = serializer.root
+    names: Names | None = getattr(root, "_flag_names", None)
+    if names is None:
+        request = serializer.context.get("request")
+        instance = root.instance
+        checkins = instance if isinstance(instance, list | tuple) else [instance]
+        names = names_for(
+            request.user if request is not None else None,
+            (getattr(checkin, "flags", None) or [] for checkin in checkins),
+        )
+        root._flag_names = names  # type: ignore[attr-defined]
+    return names
 
 
 class WorkplaceRefSerializer(Serializer):

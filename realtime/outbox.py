@@ -19,7 +19,7 @@ import asyncio
 import bisect
 import logging
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Protocol
 
 from channels.db import database_sync_to_async
@@ -58,7 +58,7 @@ class OutboxReader:
         self.head = 0
         self._events: list[ActivityEvent] = []
         self._ids: list[int] = []
-        self._texts: dict[tuple[int, str, str, bool], str] = {}
+        self._texts: dict[tuple[int, tuple[Hashable, ...]], str] = {}
         self._started = False
         self._start_lock = asyncio.Lock()
         # The read in progress, with its number: callers share it.
@@ -111,14 +111,14 @@ class OutboxReader:
                 return
 
     def text(
-        self, event: ActivityEvent, key: tuple[str, str, bool], render: Render
+        self, event: ActivityEvent, key: tuple[Hashable, ...], render: Render
     ) -> str:
         """``render(event)``, made once per event and ``key`` (language, base
-        URL, whether the reader is the event's employee) for all the sockets
-        of this process."""
+        URL, whether the reader is the event's employee, whose names they may
+        read in its flags) for all the sockets of this process."""
         if event.pk <= self.floor:  # a replay from the database: not kept
             return render(event)
-        cache_key = (event.pk, *key)
+        cache_key = (event.pk, key)
         found = self._texts.get(cache_key)
         if found is None:
             found = self._texts[cache_key] = render(event)

@@ -18,6 +18,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -25,8 +26,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from backend.activity import selectors
-from backend.activity.audience import can_see
+from backend.activity.audience import can_see, flag_names
 from backend.activity.models import ActivityEvent
+from backend.attendance.flags import Names
 from backend.organization.visibility import Viewer
 from realtime import messages, outbox
 
@@ -206,26 +208,28 @@ class FeedStream:
         # Rendered once per process for all sockets with this language and
         # host: a fan-out to 1,000 sockets renders it once, not 1,000 times.
         # The employee the event is about gets their own rendering, whose
-        # flags do not name the other employees involved.
+        # flags do not name the other employees involved; others one per set
+        # of named employees they may see (almost always all or none).
         subject = event.employee_id == self.viewer.employee_id
-        key = (self._language, self._base_url, subject)
-        render = self._render_for_subject if subject else self._render
-        await self._send_raw(self._reader.text(event, key, render))
+        names = Names() if subject else flag_names(self.viewer, event)
+        key = (self._language, self._base_url, subject, names)
+        await self._send_raw(
+            self._reader.text(
+                event, key, partial(self._render, for_subject=subject, names=names)
+            )
+        )
 
-    def _render_for_subject(self, event: ActivityEvent) -> str:
-        return self._render(event, for_subject=True)
-
-    def _render(self, event: ActivityEvent, *, for_subject: bool = False) -> str:
+    def _render(self, event: ActivityEvent, *, for_subject: bool, names: Names) -> str:
         with translation.override(self._language):
             try:
                 message = messages.event_message(
-                    event, base_url=self._base_url, for_subject=for_subject
+                    event, base_url=self._base_url, for_subject=for_subject, names=names
                 )
             except Exception:
                 # One malformed row must not block the socket for good.
                 logger.exception("feed: cannot render event %s", event.pk)
                 message = messages.event_message(
-                    event, raw=True, for_subject=for_subject
+                    event, raw=True, for_subject=for_subject, names=names
                 )
         return json.dumps(message)
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from backend.activity.audience import audience_q
+from backend.activity.audience import audience_q, named_audiences
 from backend.activity.models import ActivityEvent
 from backend.attendance.days import TL, compute_day, counting_checkins
 from backend.attendance.models import CheckIn
@@ -47,8 +47,11 @@ def latest_event_id() -> int:
 
 def events_after(after: int, *, limit: int) -> list[ActivityEvent]:
     """Every event with an id above ``after``, oldest first, at most
-    ``limit`` of them, whoever may see them (the realtime process filters)."""
-    return list(ActivityEvent.objects.filter(id__gt=after).order_by("id")[:limit])
+    ``limit`` of them, whoever may see them (the realtime process filters),
+    each with the audience of the employees its flags name."""
+    events = list(ActivityEvent.objects.filter(id__gt=after).order_by("id")[:limit])
+    named_audiences(events)
+    return events
 
 
 def events_visible_to(
@@ -89,6 +92,7 @@ def events_visible_to(
     newest_first = list(visible.filter(id__gt=floor).order_by("-id")[: limit + 1])
     truncated = len(newest_first) > limit
     events = newest_first[:limit][::-1]
+    named_audiences(events)
     if not truncated and floor > after:
         truncated = visible.filter(id__gt=after, id__lte=floor).exists()
     return Replay(events=events, truncated=truncated)

@@ -59,12 +59,21 @@ class Earlier:
 
     id: int
     captured_at: dt.datetime
+    employee_id: int
     name: str
     nip: str
 
     @property
     def who(self) -> str:
         return f"{self.name} ({self.nip})"
+
+
+@dataclass(frozen=True)
+class Named:
+    """Another employee, as a flag names them."""
+
+    id: int
+    name: str
 
 
 @dataclass(frozen=True)
@@ -118,7 +127,7 @@ def neighbours(employee_id: int, captured_at: dt.datetime) -> list[Neighbour]:
 
 
 _EARLIER = (
-    f"SELECT c.id, c.captured_at, e.name, e.nip FROM {_CHECKINS} c"
+    f"SELECT c.id, c.captured_at, e.id, e.name, e.nip FROM {_CHECKINS} c"
     f" JOIN {_EMPLOYEES} e ON e.id = c.employee_id"
 )
 
@@ -150,8 +159,8 @@ def first_check_ins(
 def _earlier(rows: list[tuple[Any, ...]]) -> Earlier | None:
     if not rows:
         return None
-    pk, when, name, nip = rows[0]
-    return Earlier(int(pk), _moment(when), str(name), str(nip))
+    pk, when, employee_id, name, nip = rows[0]
+    return Earlier(int(pk), _moment(when), int(employee_id), str(name), str(nip))
 
 
 def first_with_photo(sha256: str) -> Earlier | None:
@@ -199,22 +208,26 @@ def first_phash_match(
     return None
 
 
-def _names_of(employees_sql: str, params: list[Any]) -> list[str]:
-    """The names of the employees that ``employees_sql`` selects.
+def _names_of(employees_sql: str, params: list[Any]) -> list[Named]:
+    """The employees that ``employees_sql`` selects, by name.
 
     The inner select reads employee ids from a covering index and keeps
     each once; names are then looked up for those few, not once per
     matching check-in (a spot or device shared all morning has hundreds).
     """
     rows = _rows(
-        f"SELECT e.name FROM {_EMPLOYEES} e WHERE e.id IN ({employees_sql})", params
+        f"SELECT e.id, e.name FROM {_EMPLOYEES} e WHERE e.id IN ({employees_sql})",
+        params,
     )
-    return sorted(str(name) for (name,) in rows)
+    return sorted(
+        (Named(int(pk), str(name)) for pk, name in rows),
+        key=lambda named: (named.name, named.id),
+    )
 
 
 def names_at_spot(
     *, local_date: dt.date, latitude: float, longitude: float, besides: int
-) -> list[str]:
+) -> list[Named]:
     """Other employees who reported exactly this position on this day."""
     return _names_of(
         f"SELECT employee_id FROM {_CHECKINS}"
@@ -224,7 +237,7 @@ def names_at_spot(
     )
 
 
-def names_on_device(*, device_id: str, since: dt.datetime, besides: int) -> list[str]:
+def names_on_device(*, device_id: str, since: dt.datetime, besides: int) -> list[Named]:
     """Other employees who checked in from this device since ``since``."""
     return _names_of(
         f"SELECT employee_id FROM {_CHECKINS}"

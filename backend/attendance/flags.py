@@ -3,18 +3,24 @@
 Flags are stored as ``{"code", "severity", "params"}`` and their messages are
 rendered when shown, in the reader's language. A flag that names another
 employee (a reused photo, a shared device or shared coordinates) has a second,
-anonymous message for the employee the check-in belongs to: supervisors and
-auditors see who else is involved, the employee does not.
+anonymous message, and stores the named employees' ids (``employee_ids``).
+A reader gets the naming message only if they may see every employee it
+names (``Names``, from ``names_for``): supervisors, unit admins and auditors
+of the same scope see who else is involved; the employee the check-in
+belongs to, and anyone who may not see one of the named, get the anonymous
+one. A flag stored before the ids were kept names no one but a superuser.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from backend.organization.visibility import nameable_employees, viewer_for
 
 INFO = "info"
 WARNING = "warning"
@@ -203,6 +209,45 @@ def make_flag(code: str, **params: Any) -> dict[str, Any]:
     return {"code": code, "severity": KINDS[code].severity, "params": params}
 
 
+@dataclass(frozen=True)
+class Names:
+    """Whose names a reader may be told in a flag's message.
+
+    ``ids``: the named employees the reader may see (visibility's
+    ``nameable_employees``); ``everyone``: a superuser, who is also told
+    the names of flags stored without ids.
+    """
+
+    ids: frozenset[int] = frozenset()
+    everyone: bool = False
+
+    def may_name(self, params: Mapping[str, Any]) -> bool:
+        if self.everyone:
+            return True
+        named = params.get("employee_ids")
+        return isinstance(named, list) and all(pk in self.ids for pk in named)
+
+
+def named_employee_ids(flag_lists: Iterable[list[dict[str, Any]]]) -> set[int]:
+    """The ids of every employee that the flags of ``flag_lists`` name."""
+    found: set[int] = set()
+    for flags in flag_lists:
+        for flag in flags:
+            params = flag.get("params") if isinstance(flag, dict) else None
+            named = params.get("employee_ids") if isinstance(params, dict) else None
+            if isinstance(named, list):
+                found.update(pk for pk in named if isinstance(pk, int))
+    return found
+
+
+def names_for(user: Any, flag_lists: Iterable[list[dict[str, Any]]]) -> Names:
+    """Whose names ``user`` may read in the flags of ``flag_lists`` (a page
+    of check-ins): at most one query, none when no flag names anyone."""
+    if viewer_for(user).is_superuser:
+        return Names(everyone=True)
+    return Names(ids=nameable_employees(user, named_employee_ids(flag_lists)))
+
+
 # The check-in kind inside a message, in the reader's language.
 _KIND_LABELS = {"in": _("Check-in (masuk)"), "out": _("Check-out (pulang)")}
 
@@ -212,12 +257,14 @@ def render_flags(
     kinds: dict[str, FlagKind] | None = None,
     *,
     for_subject: bool = False,
+    names: Names | None = None,
 ) -> list[dict[str, str]]:
     """Flags with their explanation in the active language (``kinds``: the
     catalogue to explain them with, by default the check-in flags).
 
-    ``for_subject``: the reader is the employee the flags are about, who gets
-    the anonymous message of a flag that names other employees.
+    A flag that names other employees gets its anonymous message when the
+    reader is the employee the flags are about (``for_subject``) or may not
+    see every employee it names (``names``; none given: names no one).
     """
     catalogue = KINDS if kinds is None else kinds
     rendered = []
@@ -228,7 +275,9 @@ def render_flags(
         else:
             params = dict(stored.get("params", {}))
             template = kind.variants.get(params.get("variant", ""), kind.message)
-            if for_subject and kind.subject_message is not None:
+            if kind.subject_message is not None and (
+                for_subject or names is None or not names.may_name(params)
+            ):
                 template = kind.subject_message
             if params.get("kind") in _KIND_LABELS:
                 params["kind"] = str(_KIND_LABELS[params["kind"]])

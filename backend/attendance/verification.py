@@ -235,6 +235,7 @@ def photo_reuse_flags(
                 "photo_reused",
                 checkin_id=reused.id,
                 who=reused.who,
+                employee_ids=[reused.employee_id],
                 when=_local(reused.captured_at, timezone),
             )
         ]
@@ -245,6 +246,7 @@ def photo_reuse_flags(
                 "photo_near_duplicate",
                 checkin_id=near.id,
                 who=near.who,
+                employee_ids=[near.employee_id],
                 when=_local(near.captured_at, timezone),
             )
         ]
@@ -311,28 +313,34 @@ def _near_duplicate(
 
 def sharing_flags(sub: Submission, place: Placement) -> list[dict[str, Any]]:
     flags: list[dict[str, Any]] = []
-    names = checkin_reads.names_at_spot(
+    others = checkin_reads.names_at_spot(
         local_date=place.local_date,
         latitude=sub.position.latitude,
         longitude=sub.position.longitude,
         besides=sub.employee.pk,
     )
-    if names:
-        flags.append(
-            make_flag(
-                "coordinates_shared", count=len(names), names=", ".join(names[:5])
-            )
-        )
+    if others:
+        flags.append(_naming_flag("coordinates_shared", others))
     if sub.device_id:
         since = sub.received_at - dt.timedelta(days=settings.FLAG_DEVICE_SHARED_DAYS)
         users = checkin_reads.names_on_device(
             device_id=sub.device_id, since=since, besides=sub.employee.pk
         )
         if users:
-            flags.append(
-                make_flag("device_shared", count=len(users), names=", ".join(users[:5]))
-            )
+            flags.append(_naming_flag("device_shared", users))
     return flags
+
+
+def _naming_flag(code: str, others: list[checkin_reads.Named]) -> dict[str, Any]:
+    """A flag naming the first five of ``others``, with their ids: a reader
+    is told the names only if they may see every one of them (flags.py)."""
+    named = others[:5]
+    return make_flag(
+        code,
+        count=len(others),
+        names=", ".join(other.name for other in named),
+        employee_ids=[other.id for other in named],
+    )
 
 
 def time_flags(sub: Submission, place: Placement) -> list[dict[str, Any]]:

@@ -11,10 +11,16 @@ Domain selectors build on ``visible_employees`` (full access) and
 ``auditable_employees`` (flagged items only); single checks use
 ``can_view_employee``; ``overseen_units`` are the units an admin or auditor
 answers for, and ``is_subject`` says whether a record is the reader's own.
+
+A flag that names other employees (a reused photo, a shared device) is told
+with their names only to a reader who may see each of them
+(``nameable_employees``): as the flag is on a flagged record, an auditor
+may be told the names of everyone in their instansi.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -143,6 +149,24 @@ def can_view_employee(user: Any, employee: Employee, *, flagged: bool = False) -
     if any(unit.path.startswith(path) for path in viewer.admin_unit_paths):
         return True
     return flagged and unit.instansi_id in viewer.auditor_instansi_ids
+
+
+def nameable_employees(user: Any, employee_ids: Iterable[int]) -> frozenset[int]:
+    """Those of ``employee_ids`` whom ``user`` may be told the name of in a
+    flag: the employees whose flagged records they may see. One query, none
+    for no ids."""
+    wanted = set(employee_ids)
+    if not wanted:
+        return frozenset()
+    viewer = viewer_for(user)
+    if viewer.user_id is None:
+        return frozenset()
+    if viewer.is_superuser:
+        return frozenset(wanted)
+    found = Employee.objects.filter(
+        visible_employees_q(viewer) | auditable_employees_q(viewer), id__in=wanted
+    ).values_list("id", flat=True)
+    return frozenset(found)
 
 
 def roles_of(user: Any) -> list[str]:

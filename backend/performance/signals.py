@@ -32,6 +32,7 @@ from backend.attendance.flags import (
     KINDS,
     WARNING,
     FlagKind,
+    Names,
     needs_review,
     render_flags,
 )
@@ -111,11 +112,14 @@ REPORT_KINDS: dict[str, FlagKind] = {
 
 
 def render(
-    flags: list[dict[str, Any]], *, for_subject: bool = False
+    flags: list[dict[str, Any]],
+    *,
+    for_subject: bool = False,
+    names: Names | None = None,
 ) -> list[dict[str, str]]:
-    """Signals with their explanation in the active language; for the
-    report's own employee (``for_subject``) without naming anyone else."""
-    return render_flags(flags, REPORT_KINDS, for_subject=for_subject)
+    """Signals with their explanation in the active language; naming other
+    employees only to a reader who may see them (flags.render_flags)."""
+    return render_flags(flags, REPORT_KINDS, for_subject=for_subject, names=names)
 
 
 def _make(code: str, **params: Any) -> dict[str, Any]:
@@ -167,6 +171,7 @@ def _evidence_match(code: str, evidence: ReportEvidence) -> dict[str, Any]:
         report_id=evidence.report_id,
         who=f"{employee.name} ({employee.nip})",
         date=evidence.report.date.isoformat(),
+        employee_ids=[employee.pk],
     )
 
 

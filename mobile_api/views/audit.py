@@ -23,7 +23,12 @@ from backend.audit.services import checkin_review
 from backend.lib.client_ip import client_ip
 from mobile_api.pagination import NumberedPagination
 from mobile_api.schema import paginated
-from mobile_api.serializers import ErrorSerializer, FlagSerializer, Serializer
+from mobile_api.serializers import (
+    ErrorSerializer,
+    FlagSerializer,
+    Serializer,
+    flag_names,
+)
 
 
 class AuditQueueFilterSerializer(Serializer):
@@ -83,7 +88,7 @@ class AuditItemOutputSerializer(Serializer):
 
     @extend_schema_field(FlagSerializer(many=True))
     def get_flags(self, checkin: CheckIn) -> list[dict[str, str]]:
-        return render_flags(checkin.flags)
+        return render_flags(checkin.flags, names=flag_names(self))
 
     def get_position(self, checkin: CheckIn) -> dict[str, float]:
         return {

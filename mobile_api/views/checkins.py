@@ -36,6 +36,7 @@ from mobile_api.serializers import (
     OffsetKeepingDateTimeField,
     Serializer,
     WorkplaceRefSerializer,
+    flag_names,
 )
 
 
@@ -60,10 +61,13 @@ class CheckInOutputSerializer(Serializer):
     @extend_schema_field(FlagSerializer(many=True))
     def get_flags(self, checkin: CheckIn) -> list[dict[str, str]]:
         # The check-in's own employee is not told whose photo, device or
-        # position matched theirs; supervisors and auditors are.
+        # position matched theirs; supervisors and auditors are, if they
+        # may see every employee a flag names.
         request = self.context.get("request")
         subject = request is None or is_subject(request.user, checkin.employee_id)
-        return render_flags(checkin.flags, for_subject=subject)
+        if subject:
+            return render_flags(checkin.flags, for_subject=True)
+        return render_flags(checkin.flags, names=flag_names(self))
 
     @extend_schema_field(WorkplaceRefSerializer(allow_null=True))
     def get_workplace(self, checkin: CheckIn) -> dict[str, Any] | None:

@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.attendance.flags import names_for
 from backend.audit.services import evidence_accessed
 from backend.lib.client_ip import client_ip
 from backend.lib.photos import PhotoRejected
@@ -51,6 +52,17 @@ class PersonRefSerializer(Serializer):
     id = serializers.IntegerField()
     nip = serializers.CharField()
     name = serializers.CharField()
+
+
+def _signals(
+    context: Mapping[str, Any], flags: list[dict[str, Any]], employee_id: int
+) -> list[dict[str, str]]:
+    """``flags`` put into words for the reader: the report's own employee,
+    or anyone who may not see an employee a flag names, is not told who."""
+    if _is_subject(context, employee_id):
+        return signals.render(flags, for_subject=True)
+    request = context["request"]
+    return signals.render(flags, names=names_for(request.user, [flags]))
 
 
 def _is_subject(context: Mapping[str, Any], employee_id: int) -> bool:
@@ -100,9 +112,7 @@ class EvidenceOutputSerializer(Serializer):
         }
 
     def get_flags(self, item: ReportEvidence) -> list[dict[str, str]]:
-        return signals.render(
-            item.flags, for_subject=_is_subject(self.context, item.report.employee_id)
-        )
+        return _signals(self.context, item.flags, item.report.employee_id)
 
 
 class ReportOutputSerializer(Serializer):
@@ -144,9 +154,7 @@ class ReportOutputSerializer(Serializer):
         return {"id": plan.pk, "month": plan.month, "text": plan.text}
 
     def get_signals(self, report: DailyReport) -> list[dict[str, str]]:
-        return signals.render(
-            report.signals, for_subject=_is_subject(self.context, report.employee_id)
-        )
+        return _signals(self.context, report.signals, report.employee_id)
 
     def get_support(self, report: DailyReport) -> str:
         return "weak" if selectors.report_is_flagged(report) else "supported"

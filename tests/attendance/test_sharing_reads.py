@@ -41,7 +41,10 @@ def test_each_other_employee_at_a_spot_is_named_once(org: Any) -> None:
     names = checkin_reads.names_at_spot(
         local_date=MORNING.date(), besides=org.alice.pk, **SPOT
     )
-    assert names == ["Bob Kabid", "Carol Staf"]
+    assert names == [
+        checkin_reads.Named(org.bob.pk, "Bob Kabid"),
+        checkin_reads.Named(carol.pk, "Carol Staf"),
+    ]
 
 
 @pytest.mark.django_db
@@ -60,10 +63,13 @@ def test_each_other_employee_on_a_device_is_named_once_within_the_period(
     since = MORNING - dt.timedelta(days=30)
     assert checkin_reads.names_on_device(
         device_id="shared-phone", since=since, besides=org.alice.pk
-    ) == ["Bob Kabid"]
+    ) == [checkin_reads.Named(org.bob.pk, "Bob Kabid")]
     assert checkin_reads.names_on_device(
         device_id="shared-phone", since=long_ago, besides=org.bob.pk
-    ) == ["Alice Staf", "Dina Kepala"]
+    ) == [
+        checkin_reads.Named(org.alice.pk, "Alice Staf"),
+        checkin_reads.Named(org.dina.pk, "Dina Kepala"),
+    ]
 
 
 @pytest.mark.django_db

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from backend.accounts.selectors import AUDITOR, SUPERVISOR, web_areas
-from backend.attendance.flags import KINDS, render_flags
+from backend.attendance.flags import KINDS, names_for, render_flags
 from backend.attendance.models import CheckIn
 from backend.attendance.team_map import geofence_of
 from backend.audit import selectors
@@ -158,10 +158,11 @@ def desk(request: HttpRequest) -> HttpResponse:
     patterns = selectors.recent_patterns(
         sorted({checkin.employee_id for checkin in checkins})
     )
+    names = names_for(request.user, (checkin.flags for checkin in checkins))
     items = [
         {
             "checkin": checkin,
-            "flags": render_flags(checkin.flags),
+            "flags": render_flags(checkin.flags, names=names),
             "pattern": patterns.get(checkin.employee_id),
             "case": json.dumps(case_data(checkin)),
             "thumbnail_url": reverse(

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from backend.accounts.selectors import SUPERVISOR
 from backend.activity.selectors import latest_event_id, team_summary
-from backend.attendance.flags import render_flags
+from backend.attendance.flags import Names, names_for, render_flags
 from backend.attendance.models import CheckIn
 from backend.attendance.team_map import (
     MAP_MAX_CHECKINS,
@@ -62,9 +62,9 @@ def map_settings() -> dict[str, str]:
     }
 
 
-def checkin_point(checkin: CheckIn) -> dict[str, Any]:
+def checkin_point(checkin: CheckIn, names: Names) -> dict[str, Any]:
     """A check-in as the map and the list draw it (the feed's event data has
-    the same fields)."""
+    the same fields); its flags name only the employees of ``names``."""
     employee = checkin.employee
     return {
         "checkin_id": checkin.pk,
@@ -86,7 +86,7 @@ def checkin_point(checkin: CheckIn) -> dict[str, Any]:
             if checkin.workplace
             else None
         ),
-        "flags": render_flags(checkin.flags),
+        "flags": render_flags(checkin.flags, names=names),
     }
 
 
@@ -166,13 +166,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ).order_by("created_at", "id")[:QUEUE_LIMIT]
         if can_decide(user, flex_request)
     ]
+    names = names_for(user, (checkin.flags for checkin in checkins))
     map_data = {
         **map_settings(),
         "geofences": [fence.as_dict() for fence in team_geofences(user)],
         "flex_places": [
             place.as_dict() for place in team_flex_places(user, day=summary.date)
         ],
-        "checkins": [checkin_point(checkin) for checkin in checkins],
+        "checkins": [checkin_point(checkin, names) for checkin in checkins],
     }
     return render(
         request,

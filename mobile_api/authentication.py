@@ -17,9 +17,15 @@ the per-user token limit, expiry) replaces its cache entry with a
 tombstone, and a request that read the token just before it was deleted
 may not cache it afterwards (``cache.add`` never overwrites the tombstone).
 Saving a user, or saving or deleting an employee, drops the entries of that
-user's tokens (deleting a user deletes its tokens). Changes that bypass
-``save()`` (bulk updates, a unit renamed or moved) reach cached sessions
-within ``AUTH_TOKEN_CACHE_SECONDS``; so do token deletions made by another
+user's tokens (deleting a user deletes its tokens). The services that
+re-chain subordinates or re-path units with a bulk UPDATE
+(``backend.organization.services``: a new supervisor, a unit moved) drop
+the entries of everyone whose chain or unit path changed, as they write
+and again as they commit: the chain and unit path copied onto feed events
+and used for authorization are never older than the hierarchy. Other
+changes that bypass ``save()`` (other bulk updates, a unit renamed, the
+bulk importer) reach cached sessions within ``AUTH_TOKEN_CACHE_SECONDS``;
+so do token deletions made by another
 process when there is no Redis (the in-memory cache is per process; the
 web server then runs one process, and logging out goes through it).
 """
@@ -27,6 +33,7 @@ web server then runs one process, and logging out goes through it).
 from __future__ import annotations
 
 import binascii
+from collections.abc import Iterable
 from functools import cache as once
 from hmac import compare_digest
 from typing import Any
@@ -171,10 +178,21 @@ def _token_deleted(sender: Any, instance: AuthToken, **kwargs: Any) -> None:
 
 def forget_user_tokens(user_id: int | None) -> None:
     """Drop the cached entries of ``user_id``'s tokens (they reload)."""
-    if user_id is None:
+    forget_users_tokens([user_id])
+
+
+def forget_users_tokens(user_ids: Iterable[int | None]) -> None:
+    """Drop the cached entries of the tokens of every user in ``user_ids``
+    (one query for the digests, one cache round trip)."""
+    wanted = {pk for pk in user_ids if pk is not None}
+    if not wanted:
         return
-    digests = AuthToken.objects.filter(user_id=user_id).values_list("digest", flat=True)
-    cache.delete_many([_key(digest) for digest in digests])
+    digests = AuthToken.objects.filter(user_id__in=wanted).values_list(
+        "digest", flat=True
+    )
+    keys = [_key(digest) for digest in digests]
+    if keys:
+        cache.delete_many(keys)
 
 
 def _user_saved(sender: Any, instance: Any, **kwargs: Any) -> None:

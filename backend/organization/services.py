@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from backend.audit.services import audit_record
 from backend.organization.models import Employee, Instansi, RoleAssignment, Unit
+from mobile_api.authentication import forget_users_tokens
 
 User = get_user_model()
 
@@ -91,6 +93,8 @@ def unit_update(unit: Unit, **fields: Any) -> Unit:
         Unit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk).update(
             path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
         )
+        moved = Employee.objects.filter(unit__path__startswith=new_path)
+        _forget_cached_places(moved.values_list("user_id", flat=True))
     return unit
 
 
@@ -190,9 +194,12 @@ def employee_update(
     employee.save()
     new_prefix = employee.subordinate_chain_prefix
     if new_prefix != old_prefix:
-        Employee.objects.filter(chain__startswith=old_prefix).update(
+        rechained = Employee.objects.filter(chain__startswith=old_prefix)
+        user_ids = [*rechained.values_list("user_id", flat=True), employee.user_id]
+        rechained.update(
             chain=Concat(Value(new_prefix), Substr("chain", len(old_prefix) + 1))
         )
+        _forget_cached_places(user_ids)
     if "nip" in fields and employee.user.username != employee.nip:
         User.objects.filter(pk=employee.user_id).update(username=employee.nip)
     if employee.supervisor_id != old_supervisor_id:
@@ -205,6 +212,16 @@ def employee_update(
             ip=ip,
         )
     return employee
+
+
+def _forget_cached_places(user_ids: Any) -> None:
+    """Drop the cached token entries (which hold the employee with its chain
+    and unit path, ``mobile_api.authentication``) of ``user_ids``, whose
+    chain or unit path a bulk UPDATE just changed: no save signal does it.
+    Again after commit, in case a request re-cached the old row meanwhile."""
+    user_ids = list(user_ids)
+    forget_users_tokens(user_ids)
+    transaction.on_commit(partial(forget_users_tokens, user_ids), robust=True)
 
 
 @transaction.atomic

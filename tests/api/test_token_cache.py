@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +15,10 @@ from knox.crypto import hash_token
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from backend.activity.selectors import events_visible_to
+from backend.organization import services as org_services
 from mobile_api.authentication import CachedTokenAuthentication, _key
+from tests.api.test_checkins_api import NOW, payload, post
 
 
 def _client(user: Any) -> tuple[APIClient, str, AuthToken]:
@@ -199,3 +204,78 @@ def test_an_inactive_user_is_refused_on_a_first_request(org: Any) -> None:
     org.alice.user.is_active = False
     org.alice.user.save()
     assert client.get("/api/v1/me/").status_code == 401
+
+
+# --- the hierarchy changes under a cached token ---------------------------
+
+
+@pytest.fixture
+def frozen() -> Any:
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def _feed_checkin_ids(user: Any) -> list[int]:
+    return [
+        event.data["checkin_id"]
+        for event in events_visible_to(user, after=0).events
+        if "checkin_id" in event.data
+    ]
+
+
+def _checks_in(client: APIClient) -> int:
+    response = post(client, payload())
+    assert response.status_code == 201, response.json()
+    return int(response.json()["id"])
+
+
+def _sees_over_rest(user: Any, checkin_id: int) -> bool:
+    client, _token, _instance = _client(user)
+    return bool(client.get(f"/api/v1/checkins/{checkin_id}/").status_code == 200)
+
+
+def test_re_chaining_drops_the_cached_chains_of_the_subordinates(
+    org: Any, office: Any, settings: Any, frozen: Any
+) -> None:
+    settings.AUTH_TOKEN_CACHE_SECONDS = 60
+    alice, _token, _instance = _client(org.alice.user)
+    assert alice.get("/api/v1/me/").status_code == 200  # cached, with her chain
+
+    # Alice's supervisor bob now reports to erik: her chain changes by a
+    # bulk UPDATE, which sends no save signal.
+    org_services.employee_update(org.bob, supervisor=org.erik)
+    checkin_id = _checks_in(alice)
+    assert not _sees_over_rest(org.dina.user, checkin_id)
+    assert _sees_over_rest(org.erik.user, checkin_id)
+    # The feed's events carry the chain the REST API used.
+    assert _feed_checkin_ids(org.dina.user) == []
+    assert _feed_checkin_ids(org.erik.user) == [checkin_id]
+
+
+def test_moving_a_unit_drops_the_cached_unit_paths_of_its_employees(
+    org: Any, office: Any, settings: Any, frozen: Any
+) -> None:
+    settings.AUTH_TOKEN_CACHE_SECONDS = 60
+    alice, _token, _instance = _client(org.alice.user)
+    assert alice.get("/api/v1/me/").status_code == 200  # cached, with her unit
+
+    # Bidang Mutasi leaves BKD (which uma administers) for Dinas Kesehatan.
+    org_services.unit_update(org.mutasi, parent=org.dinkes)
+    checkin_id = _checks_in(alice)
+    assert not _sees_over_rest(org.uma, checkin_id)
+    assert _feed_checkin_ids(org.uma) == []
+
+
+def test_hierarchy_changes_drop_the_cached_entries_again_at_commit(
+    org: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A request that re-cached the old rows before the change committed
+    loses them when it commits."""
+    settings.AUTH_TOKEN_CACHE_SECONDS = 60
+    alice, _token, instance = _client(org.alice.user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        org_services.employee_update(org.bob, supervisor=org.erik)
+        assert alice.get("/api/v1/me/").status_code == 200  # cached meanwhile
+        assert cache.get(_key(instance.digest)) is not None
+    assert cache.get(_key(instance.digest)) is None

@@ -24,10 +24,10 @@ from django.utils.translation import get_supported_language_variant, override
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from backend.organization.visibility import viewer_for
+from backend.organization.visibility import Viewer, viewer_for
 from realtime import messages
 from realtime.auth import query_params
-from realtime.groups import credential_group, viewer_groups
+from realtime.groups import credential_group, user_group, viewer_groups
 from realtime.stream import FeedStream
 
 logger = logging.getLogger(__name__)
@@ -42,9 +42,12 @@ _viewer_for = database_sync_to_async(viewer_for, thread_sensitive=False)
 class FeedConsumer(AsyncJsonWebsocketConsumer):
     stream: FeedStream | None = None
     feed_groups: list[str]
+    # The groups that do not depend on what the user may see.
+    own_groups: list[str]
 
     async def connect(self) -> None:
         self.feed_groups = []
+        self.own_groups = []
         self.language = language_of(self.scope)
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -54,16 +57,18 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         viewer = await _viewer_for(user)
-        self.feed_groups = viewer_groups(viewer)
-        # Deleting the token, or logging out of the browser session, closes
-        # this socket (session_revoked).
+        # A change of the user's roles or place in the hierarchy makes this
+        # socket re-read its viewer (viewer_changed); deleting the token, or
+        # logging out of the browser session, closes it (session_revoked).
+        self.own_groups = [user_group(user.pk)]
         session = self.scope.get("session")
         revocable = credential_group(
             self.scope.get("token_digest"),
             session.session_key if session is not None else None,
         )
         if revocable is not None:
-            self.feed_groups.append(revocable)
+            self.own_groups.append(revocable)
+        self.feed_groups = viewer_groups(viewer) + self.own_groups
         for group in self.feed_groups:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
@@ -75,7 +80,9 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
             base_url=base_url_of(self.scope),
         )
         after, problem = _after_param(query_params(self.scope).get("after", []))
-        await self.stream.start(after=after, on_stall=self._drop)
+        await self.stream.start(
+            after=after, on_stall=self._drop, on_viewer=self._regroup
+        )
         if problem:
             self._say_error("bad_after", problem)
 
@@ -172,6 +179,33 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         """The socket's token was deleted or its session logged out: the
         client must log in again."""
         await self.close(code=CLOSE_UNAUTHENTICATED)
+
+    async def viewer_changed(self, message: dict[str, Any]) -> None:
+        """The user's roles or place in the hierarchy changed: the stream
+        re-reads the viewer before it sends anything more."""
+        if self.stream is not None:
+            self.stream.reload_viewer()
+
+    async def _regroup(self, viewer: Viewer) -> None:
+        """Join the groups of the new ``viewer``, leave the others."""
+        wanted = viewer_groups(viewer) + self.own_groups
+        joined, left = (
+            [g for g in wanted if g not in self.feed_groups],
+            [g for g in self.feed_groups if g not in wanted],
+        )
+        self.feed_groups = wanted
+        for group in joined:
+            try:
+                async with asyncio.timeout(LAYER_TIMEOUT_S):
+                    await self.channel_layer.group_add(group, self.channel_name)
+            except Exception:  # Redis down: the outbox sweep still delivers
+                logger.warning("feed: group_add %s failed", group, exc_info=True)
+        for group in left:
+            try:
+                async with asyncio.timeout(LAYER_TIMEOUT_S):
+                    await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:  # a stale membership only rings for nothing
+                logger.debug("feed: group_discard %s failed", group, exc_info=True)
 
     async def _send_text(self, text: str) -> None:
         await self.send(text_data=text)

@@ -7,6 +7,9 @@
   group of the employee's unit and of every unit above it.
 - ``feed.audit.<instansi id>``: auditors of the instansi; flagged events only.
 - ``feed.all``: superusers.
+- ``feed.user.<id>``: every socket of that user; its ``viewer.changed``
+  message makes them re-read what the user may see, after the user's roles
+  or place in the hierarchy changed.
 - ``feed.token.<digest>``: the sockets opened with one API token (the first
   64 characters of its digest); its message closes them when the token is
   deleted.
@@ -30,11 +33,17 @@ EMPLOYEE = "employee"
 UNIT = "unit"
 AUDIT = "audit"
 ALL = "all"
+USER = "user"
 
 
 def group_name(kind: str, key: int | None = None) -> str:
     """The one function that names feed groups (ASCII, under 100 chars)."""
     return f"feed.{kind}" if key is None else f"feed.{kind}.{key}"
+
+
+def user_group(user_id: int) -> str:
+    """The group of every feed socket of the user ``user_id``."""
+    return group_name(USER, user_id)
 
 
 def token_group(digest: str) -> str:

@@ -32,6 +32,7 @@ import logging
 import os
 import time
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
@@ -41,7 +42,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from backend.activity.models import ids_final_at_insert
-from realtime.groups import event_groups
+from realtime.groups import event_groups, user_group
 
 if TYPE_CHECKING:
     from backend.activity.models import ActivityEvent
@@ -85,6 +86,17 @@ def revoke_on_commit(group: str) -> None:
     doorbell, so it never fails the request."""
     message = {"type": "session.revoked", "id": None}
     transaction.on_commit(partial(publish_doorbells, {group: message}), robust=True)
+
+
+def viewers_changed_on_commit(user_ids: Iterable[int | None]) -> None:
+    """Make the feed sockets of ``user_ids`` re-read what their user may
+    see (``realtime.groups.user_group``) once the transaction commits: their
+    roles or their place in the hierarchy changed. Sent like a doorbell, so
+    it never fails the request."""
+    message = {"type": "viewer.changed", "id": None}
+    groups = {user_group(pk): message for pk in set(user_ids) if pk is not None}
+    if groups:
+        transaction.on_commit(partial(publish_doorbells, groups), robust=True)
 
 
 def publish_doorbells(doorbells: dict[str, dict[str, Any]]) -> None:

@@ -29,7 +29,7 @@ from backend.activity import selectors
 from backend.activity.audience import can_see, flag_names
 from backend.activity.models import ActivityEvent
 from backend.attendance.flags import Names
-from backend.organization.visibility import Viewer
+from backend.organization.visibility import Viewer, forget_viewer, viewer_for
 from realtime import messages, outbox
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,16 @@ RETRY_S = 1.0
 _replay = database_sync_to_async(selectors.events_visible_to, thread_sensitive=False)
 _summary = database_sync_to_async(selectors.team_summary, thread_sensitive=False)
 
+
+def _fresh_viewer(user: Any) -> Viewer:
+    forget_viewer(user)  # the replay and the summary then use the new one
+    return viewer_for(user)
+
+
+_reload_viewer = database_sync_to_async(_fresh_viewer, thread_sensitive=False)
+
 SendText = Callable[[str], Awaitable[None]]
+ViewerChanged = Callable[[Viewer], Awaitable[None]]
 
 
 class TooSlow(Exception):
@@ -72,16 +81,26 @@ class FeedStream:
         self._summary_wanted = False
         self._notices: list[dict[str, Any]] = []
         self._on_stall: Callable[[], None] = lambda: None
+        self._viewer_stale = False
+        self._on_viewer: ViewerChanged | None = None
         self._task: asyncio.Task[None] | None = None
 
-    async def start(self, *, after: int | None, on_stall: Callable[[], None]) -> None:
+    async def start(
+        self,
+        *,
+        after: int | None,
+        on_stall: Callable[[], None],
+        on_viewer: ViewerChanged | None = None,
+    ) -> None:
         """Begin with the summary, then the events after ``after`` (when
         given), then live events. Join the channel groups first, so no
-        doorbell falls between the two."""
+        doorbell falls between the two. ``on_viewer`` is awaited with the
+        new viewer after ``reload_viewer`` (to join its channel groups)."""
         self.cursor = await self._reader.attach(self)
         self._rewind = after
         self._summary_wanted = True
         self._on_stall = on_stall
+        self._on_viewer = on_viewer
         self._task = asyncio.create_task(self._run())
         self.wake()
 
@@ -114,6 +133,12 @@ class FeedStream:
         self._rewind = after
         self.wake()
 
+    def reload_viewer(self) -> None:
+        """The user's roles or place in the hierarchy changed: read the
+        viewer again before sending anything more."""
+        self._viewer_stale = True
+        self.wake()
+
     def request_summary(self) -> None:
         self._summary_wanted = True
         self.wake()
@@ -142,6 +167,18 @@ class FeedStream:
                 self._wakeup.set()
 
     async def _step(self) -> None:
+        if self._viewer_stale:
+            self._viewer_stale = False
+            try:
+                self.viewer = await _reload_viewer(self.user)
+            except Exception:
+                self._viewer_stale = True
+                raise
+            # Events that committed while the socket was joining its new
+            # groups rang no doorbell here: read what committed since.
+            self._fresh_read = True
+            if self._on_viewer is not None:
+                await self._on_viewer(self.viewer)
         while self._notices:
             await self._send(self._notices.pop(0))
         if self._summary_wanted:
@@ -199,6 +236,10 @@ class FeedStream:
             return
         events, head = found
         for event in events:
+            if self._viewer_stale:
+                # Decide the rest with the new viewer (next step).
+                self._wakeup.set()
+                return
             if can_see(self.viewer, event):
                 await self._send_event(event)
             self.cursor = event.pk

@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 
 from backend.audit.services import audit_record
 from backend.organization.models import Employee, Instansi, RoleAssignment, Unit
+from backend.organization.visibility import forget_viewer
 from mobile_api.authentication import forget_users_tokens
+from realtime.publish import viewers_changed_on_commit
 
 User = get_user_model()
 
@@ -56,7 +58,9 @@ def unit_create(
 
 @transaction.atomic
 def unit_update(unit: Unit, **fields: Any) -> Unit:
-    """Change a unit; moving it under another parent re-paths its subtree."""
+    """Change a unit; moving it under another parent re-paths its subtree
+    (the cached tokens of its employees are dropped, and the feed sockets of
+    its unit admins re-read what they may see)."""
     # Lock the row: two admins moving units at once must not interleave paths.
     locked = Unit.objects.select_for_update().get(pk=unit.pk)
     old_path = locked.path
@@ -95,6 +99,11 @@ def unit_update(unit: Unit, **fields: Any) -> Unit:
         )
         moved = Employee.objects.filter(unit__path__startswith=new_path)
         _forget_cached_places(moved.values_list("user_id", flat=True))
+        # The admins of the moved units now oversee other paths.
+        admins = RoleAssignment.objects.filter(
+            role=RoleAssignment.Role.UNIT_ADMIN, unit__path__startswith=new_path
+        )
+        viewers_changed_on_commit(admins.values_list("user_id", flat=True))
     return unit
 
 
@@ -174,7 +183,9 @@ def employee_create(
 def employee_update(
     employee: Employee, *, actor: Any = None, ip: str | None = None, **fields: Any
 ) -> Employee:
-    """Change an employee; a new supervisor re-chains everyone below them.
+    """Change an employee; a new supervisor re-chains everyone below them
+    (their cached tokens are dropped, and their feed sockets re-read what
+    they may see).
 
     A change of supervisor is recorded in the audit log (``actor`` made it).
     """
@@ -200,6 +211,8 @@ def employee_update(
             chain=Concat(Value(new_prefix), Substr("chain", len(old_prefix) + 1))
         )
         _forget_cached_places(user_ids)
+        # Their subordinate chains changed: so did whom they supervise.
+        viewers_changed_on_commit(user_ids)
     if "nip" in fields and employee.user.username != employee.nip:
         User.objects.filter(pk=employee.user_id).update(username=employee.nip)
     if employee.supervisor_id != old_supervisor_id:
@@ -237,6 +250,8 @@ def role_assign(
     assignment = RoleAssignment(user=user, role=role, unit=unit, instansi=instansi)
     assignment.full_clean()
     assignment.save()
+    forget_viewer(user)
+    viewers_changed_on_commit([assignment.user_id])
     audit_record(
         actor=actor,
         action="role.assigned",
@@ -254,6 +269,9 @@ def role_revoke(
     facts = _role_facts(assignment)
     target = ("organization.roleassignment", assignment.pk)
     assignment.delete()
+    if RoleAssignment.user.is_cached(assignment):
+        forget_viewer(assignment.user)
+    viewers_changed_on_commit([facts["user_id"]])
     audit_record(actor=actor, action="role.revoked", target=target, before=facts, ip=ip)
 
 

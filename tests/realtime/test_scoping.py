@@ -6,13 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from channels.db import database_sync_to_async
 
 from backend.activity.audience import audience_q, can_see
 from backend.activity.models import ActivityEvent
 from backend.activity.services import event_record
 from backend.attendance.models import Workplace
+from backend.organization import services as org_services
+from backend.organization.models import RoleAssignment
 from backend.organization.visibility import can_view_employee, viewer_for
-from realtime.groups import event_groups, viewer_groups
+from realtime.groups import event_groups, user_group, viewer_groups
+from realtime.publish import publish_doorbells
+from tests.conftest import client_for
 from tests.realtime.conftest import apost_checkin, feed, next_event
 
 
@@ -158,3 +163,93 @@ def test_group_names_are_valid_channel_group_names() -> None:
     layer = BaseChannelLayer()
     for name in (group_name("employee", 123456789), group_name("all")):
         assert layer.require_valid_group_name(name)
+
+
+# --- roles and the hierarchy change under an open socket ------------------
+
+
+@database_sync_to_async
+def revoke_unit_admin(user: Any) -> None:
+    org_services.role_revoke(
+        assignment=RoleAssignment.objects.get(user=user, role="unit_admin")
+    )
+
+
+@database_sync_to_async
+def sees_over_rest(user: Any, checkin_id: int) -> bool:
+    response = client_for(user).get(f"/api/v1/checkins/{checkin_id}/")
+    return bool(response.status_code == 200)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_revoked_unit_admin_stops_receiving_the_units_events(
+    org: Any, office: Workplace
+) -> None:
+    async with feed(org.uma) as uma:
+        await revoke_unit_admin(org.uma)
+        body = await apost_checkin(org.alice)
+        assert not await sees_over_rest(org.uma, body["id"])
+        assert await uma.receive_nothing(1.0)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_new_unit_admin_receives_the_units_events_without_reconnecting(
+    org: Any, office: Workplace
+) -> None:
+    async with feed(org.charlie.user) as charlie:
+        await database_sync_to_async(org_services.role_assign)(
+            user=org.charlie.user, role="unit_admin", unit=org.bkd
+        )
+        body = await apost_checkin(org.alice)
+        assert await sees_over_rest(org.charlie.user, body["id"])
+        message = await next_event(charlie)
+        assert message["data"]["checkin_id"] == body["id"]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_re_chained_supervisor_still_receives_their_teams_events(
+    org: Any, office: Workplace
+) -> None:
+    async with feed(org.bob.user) as bob, feed(org.dina.user) as dina:
+        # Bob (alice's supervisor) now reports to erik: his chain and the
+        # chains of everyone below him change.
+        await database_sync_to_async(org_services.employee_update)(
+            org.bob, supervisor=org.erik
+        )
+        body = await apost_checkin(org.alice)
+        assert await sees_over_rest(org.bob.user, body["id"])
+        assert not await sees_over_rest(org.dina.user, body["id"])
+        message = await next_event(bob)
+        assert message["data"]["checkin_id"] == body["id"]
+        assert await dina.receive_nothing(1.0)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_admin_of_a_moved_unit_still_receives_its_events(
+    org: Any, office: Workplace
+) -> None:
+    async with feed(org.uma) as uma:
+        # BKD, which uma administers, moves under Dinas Kesehatan.
+        await database_sync_to_async(org_services.unit_update)(
+            org.bkd, parent=org.dinkes
+        )
+        body = await apost_checkin(org.alice)
+        assert await sees_over_rest(org.uma, body["id"])
+        message = await next_event(uma)
+        assert message["data"]["checkin_id"] == body["id"]
+
+
+def test_re_chaining_rings_every_re_chained_users_group_after_commit(
+    org: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks() as callbacks:
+        org_services.employee_update(org.bob, supervisor=org.erik)
+    rung: dict[str, Any] = {}
+    for callback in callbacks:
+        if getattr(callback, "func", None) is publish_doorbells:
+            rung.update(callback.args[0])
+    # Bob and alice below him: both supervise (or are) someone new.
+    assert rung == {
+        user_group(org.bob.user.pk): {"type": "viewer.changed", "id": None},
+        user_group(org.alice.user.pk): {"type": "viewer.changed", "id": None},
+    }

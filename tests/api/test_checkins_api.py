@@ -186,6 +186,24 @@ def test_a_replay_returns_the_original_body_and_no_second_row(alice: APIClient) 
     assert CheckIn.objects.count() == 1
 
 
+def test_a_replay_after_a_review_answers_the_check_in_as_it_stands(
+    alice: APIClient, org: Any
+) -> None:
+    from backend.audit.services import checkin_review
+
+    data = payload(latitude=0.6)  # outside the office: needs review
+    photo = data["photo"].getvalue()
+    first = post(alice, data)
+    assert first.json()["status"] == "needs_review"
+    checkin_review(
+        checkin=CheckIn.objects.get(), reviewer=org.uma, verdict="reject", note="x"
+    )
+    again = post(alice, {**data, "photo": _file(photo)})
+    assert again.status_code == 200
+    assert again.json() == {**first.json(), "status": "rejected"}
+    assert CheckIn.objects.count() == 1
+
+
 def test_the_same_uuid_with_different_content_is_a_conflict(alice: APIClient) -> None:
     data = payload()
     photo = data["photo"].getvalue()

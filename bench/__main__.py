@@ -1,8 +1,9 @@
 """``make bench``: every benchmark, figures as ratios to same-run references.
 
 ``python -m bench [name ...]`` runs the named ones (``org_import``,
-``checkins``), each in its own process; ``BENCH_SCALE`` (default 1) scales
-the request counts of the check-in benchmark.
+``checkins``, ``feed``, ``phash_search``), each in its own process;
+``BENCH_SCALE`` (default 1) scales the request counts of the check-in
+benchmark and the rows of the near-duplicate search.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ["org_import", "checkins", "feed"]
+BENCHMARKS = ["org_import", "checkins", "feed", "phash_search"]
 
 
 def main(names: list[str]) -> int:

@@ -373,6 +373,10 @@ def checkin_create(
         phone_zone=phone_zone,
     )
     flags = verification.evaluate(submission, place, facts)
+    if verification.opens_next_day(submission, place):
+        # A masuk just before a shift that starts at midnight belongs to
+        # the shift's day, for daily attendance and everything after it.
+        local_date += dt.timedelta(days=1)
 
     relative = f"checkins/{local_date:%Y/%m/%d}/{uuid.uuid4().hex}.{facts.extension}"
     write_durably(settings.MEDIA_ROOT, relative, data)

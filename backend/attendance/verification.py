@@ -379,7 +379,7 @@ def _schedule_flags(sub: Submission, place: Placement) -> list[dict[str, Any]]:
     if sub.kind == CheckIn.Kind.IN:
         ahead = place.next_schedule
         if ahead is not None:
-            if _inside(at, _window(sub.kind, ahead)):
+            if opens_next_day(sub, place):
                 return []
             # On a day off, a masuk outside the next day's window is a
             # day-off masuk, not an early one.
@@ -407,6 +407,20 @@ def _schedule_flags(sub: Submission, place: Placement) -> list[dict[str, Any]]:
             window_end=end.astimezone(zone).strftime(shape),
         )
     ]
+
+
+def opens_next_day(sub: Submission, place: Placement) -> bool:
+    """Whether this masuk opens the next day's shift (one starting at or
+    just after midnight): outside its own day's window, inside the next
+    day's. It then counts for that day (``services.checkin_create`` files
+    it there), as a pulang after midnight can count for the day before."""
+    ahead = place.next_schedule
+    if sub.kind != CheckIn.Kind.IN or ahead is None:
+        return False
+    own = place.schedule
+    if own is not None and _inside(sub.captured_at, _window(sub.kind, own)):
+        return False
+    return _inside(sub.captured_at, _window(sub.kind, ahead))
 
 
 def _inside(moment: dt.datetime, window: tuple[dt.datetime, dt.datetime]) -> bool:

@@ -1351,6 +1351,35 @@ def test_a_check_in_before_midnight_for_a_shift_starting_at_midnight_is_inside(
     )
 
 
+def test_a_check_in_before_midnight_counts_for_the_shift_it_opens(
+    alice: APIClient, office: Workplace
+) -> None:
+    schedule(workplace=office, days=dict.fromkeys(range(7), ("00:00", "08:00", 30)))
+    opened = _sent_at(alice, dt.datetime(2026, 11, 25, 23, 50, tzinfo=WIB))
+    _sent_at(
+        alice,
+        dt.datetime(2026, 11, 26, 8, 5, tzinfo=WIB),
+        kind="out",
+        photo_bytes=other_photo(),
+    )
+    assert CheckIn.objects.get(pk=opened.json()["id"]).local_date == dt.date(
+        2026, 11, 26
+    )
+    with time_machine.travel(dt.datetime(2026, 11, 26, 12, 0, tzinfo=WIB), tick=False):
+        days = alice.get(
+            "/api/v1/attendance/", {"from": "2026-11-25", "to": "2026-11-26"}
+        ).json()["days"]
+    shift = days[1]
+    assert shift["date"] == "2026-11-26"
+    assert (shift["status"], shift["minutes_late"], shift["minutes_early"]) == (
+        "H",
+        0,
+        0,
+    )
+    # The 25th's own shift, 00:00-08:00, had no masuk.
+    assert days[0]["status"] == "TK"
+
+
 def approve_flexible_day(
     employee: Any,
     place: tuple[float, float],

@@ -36,16 +36,10 @@ LIMITS = {"reference (limit 3, radius 0)": 3, "default (limit 6, radius 1)": 6}
 
 
 def _setup(directory: Path) -> None:
+    from bench.server import scratch_settings
+
     os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "backend.settings",
-            "SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-            "HTTPS": "0",
-            "SQLITE_PATH": str(directory / "bench.sqlite3"),
-            "MEDIA_ROOT": str(directory / "media"),
-            "PANTAU_VAR_DIR": str(directory),
-            "LOG_LEVEL": "WARNING",
-        }
+        {"DJANGO_SETTINGS_MODULE": "backend.settings", **scratch_settings(directory)}
     )
     sys.path.insert(0, str(ROOT))
     import django

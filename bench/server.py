@@ -91,6 +91,19 @@ def scaled_instances(cores: int | None = None) -> int:
     return max(2, (3 * cores + 1) // 2)
 
 
+def scratch_settings(scratch: Path) -> dict[str, str]:
+    """The environment of a throwaway deployment in ``scratch``: its own
+    SQLite database, media and secret key."""
+    return {
+        "SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "HTTPS": "0",
+        "SQLITE_PATH": str(scratch / "bench.sqlite3"),
+        "MEDIA_ROOT": str(scratch / "media"),
+        "PANTAU_VAR_DIR": str(scratch),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
 @contextlib.contextmanager
 def running_server(
     *,
@@ -112,12 +125,7 @@ def running_server(
         scratch = Path(directory)
         env = {
             **os.environ,
-            "SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-            "HTTPS": "0",
-            "SQLITE_PATH": str(scratch / "bench.sqlite3"),
-            "MEDIA_ROOT": str(scratch / "media"),
-            "PANTAU_VAR_DIR": str(scratch),
-            "LOG_LEVEL": "WARNING",
+            **scratch_settings(scratch),
             "LOGIN_RATE": "100000/min",
             **(extra_env or {}),
         }

@@ -344,10 +344,13 @@ class CheckIn(models.Model):
             # alone, however many check-ins share it.
             models.Index(fields=["local_date", "latitude", "longitude", "employee"]),
             models.Index(fields=["device_id", "received_at", "employee"]),
-            models.Index(fields=["phash_band0"]),
-            models.Index(fields=["phash_band1"]),
-            models.Index(fields=["phash_band2"]),
-            models.Index(fields=["phash_band3"]),
+            # The near-duplicate search (checkin_reads.first_phash_match)
+            # reads its candidates from these alone: every value probed in a
+            # band, those of the window, with their hash.
+            models.Index(fields=["phash_band0", "received_at", "photo_phash"]),
+            models.Index(fields=["phash_band1", "received_at", "photo_phash"]),
+            models.Index(fields=["phash_band2", "received_at", "photo_phash"]),
+            models.Index(fields=["phash_band3", "received_at", "photo_phash"]),
             models.Index(fields=["status", "local_date"]),
             models.Index(fields=["status", "-risk", "captured_at"]),
         ]

@@ -30,7 +30,7 @@ from mobile_api.views.reports import (
 
 
 class IndicatorSerializer(Serializer):
-    id = IntegerInput(read_only=True)
+    id = serializers.IntegerField(read_only=True)
     aspect = serializers.ChoiceField(choices=Indicator.Aspect.choices)
     text = serializers.CharField(max_length=500)
     target = DecimalInput(max_digits=14, decimal_places=2, coerce_to_string=False)
@@ -38,7 +38,7 @@ class IndicatorSerializer(Serializer):
 
 
 class ActionPlanSerializer(Serializer):
-    id = IntegerInput(read_only=True)
+    id = serializers.IntegerField(read_only=True)
     month = IntegerInput(min_value=1, max_value=12)
     text = serializers.CharField(max_length=500)
     target = serializers.CharField(
